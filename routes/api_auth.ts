@@ -1,0 +1,23 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { login, logout } from "../services/auth.ts";
+import { requireBearer } from "./authenticate.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+import { validate } from "./validation.ts";
+
+const credentials = z.object({
+  username: z.string({ error: "Give a username." }).min(1, "Give a username.").max(64),
+  password: z.string({ error: "Give a password." }).min(1, "Give a password.").max(1024),
+});
+
+export function apiAuthRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .post("/login", validate("json", credentials), async (c) => {
+      const { username, password } = c.req.valid("json");
+      return c.json(await login(deps.auth, username, password, "api"));
+    })
+    .post("/logout", requireBearer(deps), (c) => {
+      logout(deps.auth, c.var.token);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,14 @@
+import { Hono } from "hono";
+import { MODELS } from "../services/models.ts";
+import { requireBearer } from "./authenticate.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+import { streamVideoChanges } from "./live.ts";
+
+export function apiAccountRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .use(requireBearer(deps))
+    .get("/me", (c) => c.json(c.var.user))
+    .get("/models", (c) => c.json({ data: MODELS }))
+    .get("/events", (c) =>
+      streamVideoChanges(c, deps, (video) => ({ event: "video", data: JSON.stringify(video) })));
+}

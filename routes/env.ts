@@ -1,0 +1,23 @@
+import type { AuthContext } from "../services/auth.ts";
+import type { Config } from "../services/config.ts";
+import type { User } from "../services/types.ts";
+import type { VideoServices } from "../services/videos.ts";
+
+/** Everything the routes need, built once by main.ts (or a test) and passed to each sub-app. */
+export interface AppDeps {
+  config: Config;
+  auth: AuthContext;
+  videos: VideoServices;
+  /** Longest silence on a live stream before a comment line keeps proxies from closing it. */
+  heartbeatMs?: number;
+}
+
+export interface AppEnv {
+  Variables: {
+    user: User;
+    /** The bearer token or session cookie the request was authenticated with. */
+    token: string;
+  };
+}
+
+export const SESSION_COOKIE = "sora_session";

@@ -1,0 +1,60 @@
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Video } from "../services/types.ts";
+import { videosToReplay } from "../services/videos.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+
+export interface LiveMessage {
+  event?: string;
+  data: string;
+}
+
+/**
+ * A live stream of the user's video changes. Each message's id is the video's update time, so a
+ * reconnecting client (Last-Event-ID) first gets everything it missed; a new one gets the jobs
+ * still under way. A comment line keeps idle connections open through proxies.
+ */
+export function streamVideoChanges(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  render: (video: Video) => LiveMessage,
+) {
+  const userId = c.var.user.id;
+  const lastSeen = Number(c.req.header("last-event-id"));
+  const since = Number.isSafeInteger(lastSeen) && lastSeen > 0 ? lastSeen : null;
+  c.header("X-Accel-Buffering", "no");
+  c.header("Cache-Control", "no-store");
+  return streamSSE(c, async (stream) => {
+    const queue: Video[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = deps.videos.events.subscribe(userId, (video) => {
+      queue.push(video);
+      wake?.();
+    });
+    stream.onAbort(() => {
+      unsubscribe();
+      wake?.();
+    });
+    queue.unshift(...videosToReplay(deps.videos, userId, since));
+    const heartbeatMs = deps.heartbeatMs ?? 15_000;
+    await stream.write(": connected\n\n");
+    while (!stream.aborted && !stream.closed) {
+      const video = queue.shift();
+      if (video) {
+        const id = String(Date.parse(video.updated_at));
+        await stream.writeSSE({ ...render(video), id });
+        continue;
+      }
+      const woke = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), heartbeatMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      wake = undefined;
+      if (!woke && !stream.aborted) await stream.write(": keep-alive\n\n");
+    }
+    unsubscribe();
+  });
+}

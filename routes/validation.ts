@@ -1,0 +1,18 @@
+import { zValidator } from "@hono/zod-validator";
+import type { ValidationTargets } from "hono";
+import type { z } from "zod";
+import { invalid } from "../services/errors.ts";
+import { fieldErrors } from "../services/video_input.ts";
+
+/** zod validation whose refusal is the app's 400 answer, naming every bad field. */
+export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(
+  target: Target,
+  schema: Schema,
+) {
+  return zValidator(target, schema, (result) => {
+    if (!result.success) {
+      const fields = fieldErrors(result.error);
+      throw invalid(fields, Object.values(fields)[0]);
+    }
+  });
+}

@@ -1,0 +1,82 @@
+import process from "node:process";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/** Thrown when the environment holds a value the app cannot run with; the message is one line. */
+export class ConfigError extends Error {}
+
+const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+const optionalText = z.string().trim().min(1).optional();
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SORA_SIMULATE: flag.default(false),
+  POLL_INTERVAL_MS: positiveInt(3_600_000).default(5000),
+  UPSTREAM_MAX_RPM: positiveInt(100_000).default(60),
+  OPENAI_WEBHOOK_SECRET: optionalText,
+  ADMIN_USERNAME: optionalText,
+  ADMIN_PASSWORD: optionalText,
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SIMULATOR_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
+});
+
+/** What each variable accepts, said the way a person fixing their .env needs to read it. */
+const allowed: Record<string, string> = {
+  PORT: "a port number from 0 to 65535",
+  HOST: "a listen address such as 127.0.0.1 or 0.0.0.0",
+  DATA_DIR: "a folder path",
+  OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1",
+  SORA_SIMULATE: "0 or 1",
+  POLL_INTERVAL_MS: "a whole number of milliseconds from 1 to 3600000",
+  UPSTREAM_MAX_RPM: "a whole number of requests per minute from 1 to 100000",
+  SESSION_SECRET: "a random string of at least 32 characters (or unset, to generate one)",
+  SIMULATOR_TIME_SCALE: "a positive number (1 = realistic timing)",
+};
+
+export type Config = z.infer<typeof envSchema> & {
+  /** True when the built-in simulator stands in for the upstream. */
+  simulate: boolean;
+};
+
+/** Reads the environment (and `.env`, which never overrides real variables) once. */
+export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
+  const parsed = envSchema.safeParse(blankToUndefined(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    const hint = allowed[name] ?? issue.message;
+    throw new ConfigError(`${name}=${JSON.stringify(env[name] ?? "")} is not valid: use ${hint}.`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    DATA_DIR: resolve(config.DATA_DIR),
+    simulate: config.SORA_SIMULATE || !config.OPENAI_API_KEY,
+  };
+}
+
+function readEnv(): Record<string, string | undefined> {
+  try {
+    process.loadEnvFile(".env");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") {
+      throw new ConfigError(`.env could not be read: ${(error as Error).message}`);
+    }
+  }
+  return Deno.env.toObject();
+}
+
+/** An empty `FOO=` in a .env means "not set", as most tools treat it. */
+function blankToUndefined(env: Record<string, string | undefined>) {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== "") out[key] = value;
+  }
+  return out;
+}

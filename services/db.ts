@@ -1,0 +1,460 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { Role, VideoStatus } from "./types.ts";
+
+/**
+ * The one module that holds SQL. Every statement is prepared once and reused; the schema grows by
+ * appending to MIGRATIONS, whose position is the `PRAGMA user_version` it brings the file to.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     kind TEXT NOT NULL CHECK (kind IN ('web', 'api')),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_user ON sessions(user_id);
+   CREATE TABLE videos (
+     id TEXT PRIMARY KEY,
+     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     status TEXT NOT NULL,
+     progress INTEGER NOT NULL DEFAULT 0,
+     prompt TEXT NOT NULL,
+     model TEXT NOT NULL,
+     size TEXT NOT NULL,
+     seconds TEXT NOT NULL,
+     remixed_from TEXT,
+     remix_upstream_id TEXT,
+     reference_path TEXT,
+     reference_type TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     completed_at INTEGER,
+     upstream_id TEXT,
+     upstream_expires_at INTEGER,
+     idempotency_key TEXT NOT NULL,
+     video_bytes INTEGER,
+     thumbnail_bytes INTEGER,
+     spritesheet_bytes INTEGER,
+     next_poll_at INTEGER,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     upstream_calls INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX videos_library ON videos(user_id, created_at DESC, id DESC);
+   CREATE INDEX videos_due ON videos(next_poll_at) WHERE next_poll_at IS NOT NULL;
+   CREATE INDEX videos_remixed_from ON videos(remixed_from) WHERE remixed_from IS NOT NULL;`,
+];
+
+export interface UserRow {
+  id: number;
+  username: string;
+  password_hash: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface VideoRow {
+  id: string;
+  user_id: number;
+  status: VideoStatus;
+  progress: number;
+  prompt: string;
+  model: string;
+  size: string;
+  seconds: string;
+  remixed_from: string | null;
+  remix_upstream_id: string | null;
+  reference_path: string | null;
+  reference_type: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  upstream_id: string | null;
+  upstream_expires_at: number | null;
+  idempotency_key: string;
+  video_bytes: number | null;
+  thumbnail_bytes: number | null;
+  spritesheet_bytes: number | null;
+  next_poll_at: number | null;
+  attempts: number;
+  upstream_calls: number;
+}
+
+export type NewVideo = Pick<
+  VideoRow,
+  | "id"
+  | "user_id"
+  | "prompt"
+  | "model"
+  | "size"
+  | "seconds"
+  | "remixed_from"
+  | "remix_upstream_id"
+  | "reference_path"
+  | "reference_type"
+  | "idempotency_key"
+  | "created_at"
+>;
+
+/** Columns a job's progress may change; anything left out keeps its value. */
+export type VideoUpdate = Partial<
+  Pick<
+    VideoRow,
+    | "status"
+    | "progress"
+    | "error_code"
+    | "error_message"
+    | "completed_at"
+    | "upstream_id"
+    | "upstream_expires_at"
+    | "video_bytes"
+    | "thumbnail_bytes"
+    | "spritesheet_bytes"
+    | "next_poll_at"
+    | "attempts"
+    | "reference_path"
+    | "reference_type"
+  >
+>;
+
+export interface LibraryQuery {
+  userId: number;
+  limit: number;
+  status?: VideoStatus;
+  q?: string;
+  /** Position after which to continue, newest first. */
+  before?: { createdAt: number; id: string };
+}
+
+const UPDATABLE = new Set<string>([
+  "status",
+  "progress",
+  "error_code",
+  "error_message",
+  "completed_at",
+  "upstream_id",
+  "upstream_expires_at",
+  "video_bytes",
+  "thumbnail_bytes",
+  "spritesheet_bytes",
+  "next_poll_at",
+  "attempts",
+  "reference_path",
+  "reference_type",
+]);
+
+export class Database {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec("PRAGMA synchronous = NORMAL");
+    this.#db.exec("PRAGMA foreign_keys = ON");
+    this.#db.exec("PRAGMA busy_timeout = 5000");
+    this.#migrate();
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** Runs `work` in one write transaction: all of it lands, or none. */
+  transaction<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /** A consistent copy of the whole database in one file, safe while the app runs. */
+  backupTo(path: string): void {
+    this.#db.prepare("VACUUM INTO ?").run(path);
+  }
+
+  schemaVersion(): number {
+    return (this.#db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+  }
+
+  // --- users -------------------------------------------------------------------------------
+
+  countUsers(): number {
+    return (this.#get("SELECT count(*) AS n FROM users") as { n: number }).n;
+  }
+
+  insertUser(username: string, passwordHash: string, role: Role, now: number): number {
+    const result = this.#run(
+      "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+      username,
+      passwordHash,
+      role,
+      now,
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  userByName(username: string): UserRow | undefined {
+    return this.#get("SELECT * FROM users WHERE username = ?", username) as UserRow | undefined;
+  }
+
+  userById(id: number): UserRow | undefined {
+    return this.#get("SELECT * FROM users WHERE id = ?", id) as UserRow | undefined;
+  }
+
+  listUsers(): UserRow[] {
+    return this.#all("SELECT * FROM users ORDER BY username") as unknown as UserRow[];
+  }
+
+  setPasswordHash(userId: number, passwordHash: string): void {
+    this.#run("UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, userId);
+  }
+
+  deleteUser(userId: number): void {
+    this.#run("DELETE FROM users WHERE id = ?", userId);
+  }
+
+  // --- sessions and API tokens ----------------------------------------------------------------
+
+  insertSession(
+    tokenHash: string,
+    userId: number,
+    kind: "web" | "api",
+    now: number,
+    expiresAt: number,
+  ): void {
+    this.#run(
+      "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+      tokenHash,
+      userId,
+      kind,
+      now,
+      expiresAt,
+    );
+  }
+
+  userBySession(tokenHash: string, kind: "web" | "api", now: number): UserRow | undefined {
+    return this.#get(
+      `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
+       WHERE sessions.token_hash = ? AND sessions.kind = ? AND sessions.expires_at > ?`,
+      tokenHash,
+      kind,
+      now,
+    ) as UserRow | undefined;
+  }
+
+  deleteSession(tokenHash: string): void {
+    this.#run("DELETE FROM sessions WHERE token_hash = ?", tokenHash);
+  }
+
+  deleteSessionsOfUser(userId: number): void {
+    this.#run("DELETE FROM sessions WHERE user_id = ?", userId);
+  }
+
+  deleteExpiredSessions(now: number): void {
+    this.#run("DELETE FROM sessions WHERE expires_at <= ?", now);
+  }
+
+  // --- videos ----------------------------------------------------------------------------------
+
+  insertVideo(video: NewVideo): void {
+    this.#run(
+      `INSERT INTO videos (id, user_id, status, progress, prompt, model, size, seconds, remixed_from,
+         remix_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
+         next_poll_at)
+       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      video.id,
+      video.user_id,
+      video.prompt,
+      video.model,
+      video.size,
+      video.seconds,
+      video.remixed_from,
+      video.remix_upstream_id,
+      video.reference_path,
+      video.reference_type,
+      video.idempotency_key,
+      video.created_at,
+      video.created_at,
+      video.created_at,
+    );
+  }
+
+  /** A video only when it belongs to `userId`: ownership is part of every lookup. */
+  videoOfUser(id: string, userId: number): VideoRow | undefined {
+    return this.#get("SELECT * FROM videos WHERE id = ? AND user_id = ?", id, userId) as
+      | VideoRow
+      | undefined;
+  }
+
+  videoById(id: string): VideoRow | undefined {
+    return this.#get("SELECT * FROM videos WHERE id = ?", id) as VideoRow | undefined;
+  }
+
+  videoByUpstreamId(upstreamId: string): VideoRow | undefined {
+    return this.#get("SELECT * FROM videos WHERE upstream_id = ?", upstreamId) as
+      | VideoRow
+      | undefined;
+  }
+
+  remixesOf(id: string, userId: number): VideoRow[] {
+    return this.#all(
+      "SELECT * FROM videos WHERE remixed_from = ? AND user_id = ? ORDER BY created_at DESC",
+      id,
+      userId,
+    ) as unknown as VideoRow[];
+  }
+
+  /** One page of a user's library, newest first; asks for one extra row to know if more follow. */
+  library(query: LibraryQuery): VideoRow[] {
+    const where = ["user_id = ?"];
+    const params: SQLInputValue[] = [query.userId];
+    if (query.status) {
+      where.push("status = ?");
+      params.push(query.status);
+    }
+    if (query.q) {
+      where.push("prompt LIKE ? ESCAPE '\\'");
+      params.push(`%${query.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+    }
+    if (query.before) {
+      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+      params.push(query.before.createdAt, query.before.createdAt, query.before.id);
+    }
+    params.push(query.limit);
+    return this.#all(
+      `SELECT * FROM videos WHERE ${where.join(" AND ")}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...params,
+    ) as unknown as VideoRow[];
+  }
+
+  /** Videos of a user changed after `since`, for a reconnecting live stream. */
+  videosUpdatedSince(userId: number, since: number): VideoRow[] {
+    return this.#all(
+      "SELECT * FROM videos WHERE user_id = ? AND updated_at > ? ORDER BY updated_at LIMIT 500",
+      userId,
+      since,
+    ) as unknown as VideoRow[];
+  }
+
+  unfinishedVideosOf(userId: number): VideoRow[] {
+    return this.#all(
+      "SELECT * FROM videos WHERE user_id = ? AND next_poll_at IS NOT NULL ORDER BY created_at",
+      userId,
+    ) as unknown as VideoRow[];
+  }
+
+  /** Jobs whose next check is due, soonest first. */
+  dueVideos(now: number, limit: number): VideoRow[] {
+    return this.#all(
+      `SELECT * FROM videos WHERE next_poll_at IS NOT NULL AND next_poll_at <= ?
+       ORDER BY next_poll_at LIMIT ?`,
+      now,
+      limit,
+    ) as unknown as VideoRow[];
+  }
+
+  /**
+   * Applies `changes` and stamps `updated_at`; `expectedStatus` guards against a concurrent writer
+   * having moved the job on. Returns the updated row, or undefined when nothing matched.
+   */
+  updateVideo(
+    id: string,
+    changes: VideoUpdate,
+    now: number,
+    expectedStatus?: VideoStatus,
+  ): VideoRow | undefined {
+    const columns = Object.keys(changes).filter((key) => UPDATABLE.has(key));
+    const sets = columns.map((column) => `${column} = ?`);
+    const values = columns.map((column) =>
+      (changes as Record<string, SQLInputValue>)[column] ?? null
+    );
+    const guard = expectedStatus ? " AND status = ?" : "";
+    const params: SQLInputValue[] = [...values, now, id];
+    if (expectedStatus) params.push(expectedStatus);
+    return this.#get(
+      `UPDATE videos SET ${[...sets, "updated_at = ?"].join(", ")} WHERE id = ?${guard} RETURNING *`,
+      ...params,
+    ) as VideoRow | undefined;
+  }
+
+  /** Moves a job's next check without marking the video as changed. */
+  reschedule(id: string, nextPollAt: number | null, attempts: number): void {
+    this.#run("UPDATE videos SET next_poll_at = ?, attempts = ? WHERE id = ?", nextPollAt, attempts, id);
+  }
+
+  /** The earliest check still to come after `now`. */
+  nextPollAfter(now: number): number | null {
+    return (this.#get("SELECT min(next_poll_at) AS at FROM videos WHERE next_poll_at > ?", now) as {
+      at: number | null;
+    }).at;
+  }
+
+  countUpstreamCall(id: string): void {
+    this.#run("UPDATE videos SET upstream_calls = upstream_calls + 1 WHERE id = ?", id);
+  }
+
+  deleteVideo(id: string, userId: number): void {
+    this.#run("DELETE FROM videos WHERE id = ? AND user_id = ?", id, userId);
+  }
+
+  videoIdsOfUser(userId: number): string[] {
+    return (this.#all("SELECT id FROM videos WHERE user_id = ?", userId) as { id: string }[])
+      .map((row) => row.id);
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get(sql: string, ...params: SQLInputValue[]) {
+    return this.#statement(sql).get(...params);
+  }
+
+  #all(sql: string, ...params: SQLInputValue[]) {
+    return this.#statement(sql).all(...params);
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]) {
+    return this.#statement(sql).run(...params);
+  }
+
+  #migrate(): void {
+    const current = this.schemaVersion();
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `The database is from a newer Sora Studio (schema ${current}); upgrade the app.`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      this.transaction(() => {
+        this.#db.exec(MIGRATIONS[version]);
+        this.#db.exec(`PRAGMA user_version = ${version + 1}`);
+      });
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import { mkdir } from "node:fs/promises";
+import type { Database, VideoRow, VideoUpdate } from "./db.ts";
+import type { VideoEvents } from "./events.ts";
+import { fileSize, mediaPath, removeQuietly, videoDir, writeStreamAtomically } from "./media_store.ts";
+import type { RequestBudget } from "./request_budget.ts";
+import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
+import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
+import { toVideo } from "./video_view.ts";
+
+export interface JobRunnerOptions {
+  db: Database;
+  upstream: Upstream;
+  budget: RequestBudget;
+  events: VideoEvents;
+  dataDir: string;
+  pollIntervalMs: number;
+  now?: () => number;
+  /** Jobs worked on at once; each waits for the request budget anyway. */
+  concurrency?: number;
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** A job the upstream has not finished in a day is not going to finish. */
+const GIVE_UP_AFTER_MS = 24 * 3600_000;
+
+/**
+ * The one background loop. Its whole state is in the `videos` table (`next_poll_at`, `attempts`),
+ * so a restart, even a `kill -9`, resumes every job where it was: a job without an upstream id is
+ * submitted (with its stored idempotency key), an unfinished one is checked, a finished one is
+ * downloaded, skipping the files already renamed into place.
+ */
+export class JobRunner {
+  readonly #o: Required<JobRunnerOptions>;
+  readonly #active = new Map<string, Promise<void>>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running = false;
+  #abort = new AbortController();
+
+  constructor(options: JobRunnerOptions) {
+    this.#o = { now: Date.now, concurrency: 4, ...options };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#abort = new AbortController();
+    this.kick();
+  }
+
+  /** Stops picking work and waits for the steps under way, which leave their jobs resumable. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#abort.abort(new Error("shutting down"));
+    await Promise.allSettled([...this.#active.values()]);
+  }
+
+  /** Looks for due work now rather than at the next scheduled wake-up. */
+  kick(): void {
+    if (!this.#running) return;
+    this.#wakeIn(0);
+  }
+
+  /** Makes a job due now, e.g. when a webhook says it changed. */
+  expedite(videoId: string): void {
+    const row = this.#o.db.videoById(videoId);
+    if (row?.next_poll_at == null) return;
+    this.#o.db.reschedule(videoId, this.#o.now(), row.attempts);
+    this.kick();
+  }
+
+  /** Works one job now and waits for it; what a create does so its answer carries the upstream id. */
+  runNow(videoId: string): Promise<void> {
+    const active = this.#active.get(videoId);
+    if (active) return active;
+    const row = this.#o.db.videoById(videoId);
+    return row ? this.#run(row) : Promise.resolve();
+  }
+
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  /** Starts every due job there is room for and plans the next wake-up. */
+  tick(): void {
+    if (!this.#running) return;
+    const now = this.#o.now();
+    const room = this.#o.concurrency - this.#active.size;
+    if (room <= 0) return; // a finishing step kicks again
+    const due = this.#o.db.dueVideos(now, room + this.#active.size)
+      .filter((row) => !this.#active.has(row.id));
+    for (const row of due.slice(0, room)) void this.#run(row);
+    if (due.length > room) return;
+    const next = this.#o.db.nextPollAfter(now);
+    if (next !== null) this.#wakeIn(next - now);
+  }
+
+  #wakeIn(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.tick(), Math.max(0, ms));
+  }
+
+  #run(row: VideoRow): Promise<void> {
+    const work = this.#step(row)
+      .catch((error) => console.error(`job ${row.id}: unexpected error`, error))
+      .finally(() => {
+        this.#active.delete(row.id);
+        this.kick();
+      });
+    this.#active.set(row.id, work);
+    return work;
+  }
+
+  async #step(row: VideoRow): Promise<void> {
+    try {
+      if (this.#o.now() - row.created_at > GIVE_UP_AFTER_MS) {
+        return this.#fail(row, {
+          code: "timed_out",
+          message: "The upstream did not finish this video within a day.",
+        });
+      }
+      if (row.status === "downloading") return await this.#download(row);
+      if (!row.upstream_id) return await this.#submit(row);
+      return await this.#check(row);
+    } catch (error) {
+      if (this.#abort.signal.aborted) return; // shutting down: the job stays due
+      this.#retryLater(row, error);
+    }
+  }
+
+  async #upstreamCall<T>(row: VideoRow, call: () => Promise<T>): Promise<T> {
+    await this.#o.budget.take(this.#abort.signal);
+    this.#o.db.countUpstreamCall(row.id);
+    return call();
+  }
+
+  async #submit(row: VideoRow): Promise<void> {
+    const { upstream } = this.#o;
+    const job = await this.#upstreamCall(row, async () =>
+      row.remix_upstream_id
+        ? upstream.remix(row.remix_upstream_id, row.prompt, row.idempotency_key)
+        : upstream.create({
+          prompt: row.prompt,
+          model: row.model,
+          size: row.size,
+          seconds: row.seconds,
+          reference: row.reference_path ? await readReference(row) : undefined,
+        }, row.idempotency_key)
+    );
+    const saved = this.#save(row, { upstream_id: job.id, ...this.#progressOf(job) });
+    if (saved && row.reference_path) await removeQuietly(row.reference_path);
+  }
+
+  async #check(row: VideoRow): Promise<void> {
+    const job = await this.#upstreamCall(row, () => this.#o.upstream.retrieve(row.upstream_id!));
+    const changes = this.#progressOf(job);
+    if (changes.status === row.status && changes.progress === row.progress) {
+      this.#o.db.reschedule(row.id, changes.next_poll_at ?? null, 0);
+      return;
+    }
+    this.#save(row, changes);
+  }
+
+  /** What an upstream answer means for the row. */
+  #progressOf(job: UpstreamJob): VideoUpdate {
+    const now = this.#o.now();
+    const base = { attempts: 0, upstream_expires_at: job.expires_at };
+    switch (job.status) {
+      case "completed":
+        return { ...base, status: "downloading", progress: 100, next_poll_at: now };
+      case "failed":
+        return {
+          ...base,
+          status: "failed",
+          next_poll_at: null,
+          error_code: job.error?.code ?? "generation_failed",
+          error_message: job.error?.message ?? "The upstream could not make this video.",
+        };
+      default:
+        return {
+          ...base,
+          status: job.status,
+          progress: job.progress,
+          next_poll_at: now + this.#o.pollIntervalMs,
+        };
+    }
+  }
+
+  async #download(row: VideoRow): Promise<void> {
+    const { dataDir, upstream } = this.#o;
+    if (row.upstream_expires_at && this.#o.now() / 1000 > row.upstream_expires_at) {
+      return this.#fail(row, {
+        code: "expired",
+        message: "The video expired upstream before it could be downloaded.",
+      });
+    }
+    await mkdir(videoDir(dataDir, row.id), { recursive: true });
+    const bytes: Partial<Record<string, number>> = {};
+    for (const variant of CONTENT_VARIANTS) {
+      const path = mediaPath(dataDir, row.id, variant);
+      const existing = await fileSize(path);
+      if (existing !== null) {
+        bytes[variant] = existing;
+        continue;
+      }
+      const response = await this.#upstreamCall(
+        row,
+        () => upstream.download(row.upstream_id!, variant, this.#abort.signal),
+      );
+      if (!response.body) throw new UpstreamError("The upstream sent no content.", true);
+      const length = response.headers.get("content-length");
+      bytes[variant] = await writeStreamAtomically(
+        path,
+        response.body,
+        length === null ? undefined : Number(length),
+      );
+    }
+    const saved = this.#save(row, {
+      status: "completed",
+      progress: 100,
+      completed_at: this.#o.now(),
+      next_poll_at: null,
+      attempts: 0,
+      video_bytes: bytes.video ?? null,
+      thumbnail_bytes: bytes.thumbnail ?? null,
+      spritesheet_bytes: bytes.spritesheet ?? null,
+    });
+    // Deleted while downloading: what was just written belongs to nobody.
+    if (!saved) await removeQuietly(videoDir(dataDir, row.id));
+  }
+
+  #retryLater(row: VideoRow, error: unknown): void {
+    // Upstream calls throw classified errors; anything else (a cut stream, a full disk) is local
+    // and worth another try.
+    const failure = error instanceof UpstreamError
+      ? error
+      : new UpstreamError((error as Error)?.message ?? String(error), true);
+    if (!failure.transient) {
+      return this.#fail(row, {
+        code: failure.code ?? "upstream_error",
+        message: failure.message,
+      });
+    }
+    if (failure.status === 429 && failure.retryAfterMs) this.#o.budget.pause(failure.retryAfterMs);
+    const attempts = row.attempts + 1;
+    const backoff = Math.min(this.#o.pollIntervalMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+    const jitter = 0.8 + Math.random() * 0.4;
+    const wait = failure.retryAfterMs ?? backoff * jitter;
+    this.#o.db.reschedule(row.id, this.#o.now() + wait, attempts);
+  }
+
+  #fail(row: VideoRow, error: VideoError): void {
+    this.#save(row, {
+      status: "failed",
+      next_poll_at: null,
+      error_code: error.code,
+      error_message: error.message,
+    });
+    if (row.reference_path) void removeQuietly(row.reference_path);
+  }
+
+  /** Writes the change only if nobody moved the job meanwhile, and tells its owner. */
+  #save(row: VideoRow, changes: VideoUpdate): VideoRow | undefined {
+    const saved = this.#o.db.updateVideo(row.id, changes, this.#o.now(), row.status);
+    if (saved) this.#o.events.publish(saved.user_id, toVideo(saved));
+    return saved;
+  }
+}
+
+async function readReference(row: VideoRow) {
+  const bytes = await Deno.readFile(row.reference_path!);
+  const type = row.reference_type ?? "application/octet-stream";
+  return { bytes, type, name: `reference.${type.split("/")[1] ?? "bin"}` };
+}

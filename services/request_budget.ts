@@ -1,0 +1,73 @@
+/**
+ * The upstream request budget: a token bucket refilled at `perMinute / 60` tokens per second, so
+ * that all jobs together never exceed the configured rate, plus a pause the upstream can order
+ * with Retry-After. Callers wait for their turn; nobody is refused.
+ */
+export class RequestBudget {
+  readonly #capacity: number;
+  readonly #msPerToken: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #updatedAt: number;
+  #pausedUntil = 0;
+  /** Waiters are served in order so a burst cannot starve an older request. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(perMinute: number, now: () => number = Date.now) {
+    // A small burst is allowed, but never more than a tenth of a minute's worth.
+    this.#capacity = Math.max(1, Math.floor(perMinute / 10));
+    this.#msPerToken = 60_000 / perMinute;
+    this.#now = now;
+    this.#tokens = this.#capacity;
+    this.#updatedAt = now();
+  }
+
+  /** Milliseconds until a request may be sent (0 when one may go now). */
+  waitMs(): number {
+    this.#refill();
+    const pause = Math.max(0, this.#pausedUntil - this.#now());
+    const forToken = this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) * this.#msPerToken);
+    return Math.max(pause, forToken);
+  }
+
+  /** Stops all requests until `ms` from now (Retry-After); a later pause wins. */
+  pause(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
+  }
+
+  /** Waits for a token and spends it. Rejects if `signal` aborts first. */
+  take(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => this.#waitAndSpend(signal));
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+
+  async #waitAndSpend(signal?: AbortSignal): Promise<void> {
+    for (let wait = this.waitMs(); wait > 0; wait = this.waitMs()) {
+      await delay(wait, signal);
+    }
+    this.#tokens -= 1;
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    const earned = (now - this.#updatedAt) / this.#msPerToken;
+    this.#tokens = Math.min(this.#capacity, this.#tokens + earned);
+    this.#updatedAt = now;
+  }
+}
+
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,94 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AuthContext } from "./auth.ts";
+import type { Config } from "./config.ts";
+import { Database } from "./db.ts";
+import { VideoEvents } from "./events.ts";
+import { JobRunner } from "./jobs.ts";
+import { writeBytesAtomically } from "./media_store.ts";
+import { RequestBudget } from "./request_budget.ts";
+import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.ts";
+import { createOpenAIUpstream, type Upstream } from "./upstream.ts";
+import type { VideoServices } from "./videos.ts";
+
+/** The services of one running app, wired from its configuration. */
+export interface Runtime {
+  config: Config;
+  db: Database;
+  auth: AuthContext;
+  videos: VideoServices;
+  jobs: JobRunner;
+  /** Present in demo mode: the in-process stand-in for the upstream. */
+  simulator?: SoraSimulator;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Overrides the upstream's HTTP client (tests point it at a simulator with faults). */
+  upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  simulator?: SoraSimulator;
+  now?: () => number;
+}
+
+const SIMULATOR_BASE_URL = "http://sora-simulator.local/v1";
+
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
+  const now = options.now ?? Date.now;
+  const secret = config.SESSION_SECRET ?? await sessionSecret(config.DATA_DIR);
+  const simulator = config.simulate
+    ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
+    : undefined;
+  const upstream: Upstream = createOpenAIUpstream(
+    simulator
+      ? {
+        apiKey: "demo-mode",
+        baseURL: SIMULATOR_BASE_URL,
+        // The same SDK code path as production; only the transport ends in this process.
+        fetch: options.upstreamFetch ?? ((input, init) => simulator.fetch(new Request(input, init))),
+      }
+      : {
+        apiKey: config.OPENAI_API_KEY!,
+        baseURL: config.OPENAI_BASE_URL,
+        fetch: options.upstreamFetch,
+      },
+  );
+  const events = new VideoEvents();
+  const jobs = new JobRunner({
+    db,
+    upstream,
+    events,
+    budget: new RequestBudget(config.UPSTREAM_MAX_RPM, now),
+    dataDir: config.DATA_DIR,
+    pollIntervalMs: config.POLL_INTERVAL_MS,
+    now,
+  });
+  return {
+    config,
+    db,
+    auth: { db, secret, now },
+    videos: { db, events, jobs, upstream, dataDir: config.DATA_DIR, now },
+    jobs,
+    simulator,
+    async close() {
+      await jobs.stop();
+      db.close();
+    },
+  };
+}
+
+/** SESSION_SECRET when set; otherwise one generated on first start and kept in DATA_DIR. */
+async function sessionSecret(dataDir: string): Promise<string> {
+  const path = join(dataDir, "session_secret");
+  try {
+    return (await readFile(path, "utf8")).trim();
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+  }
+  const secret = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
+    b.toString(16).padStart(2, "0")).join("");
+  await writeBytesAtomically(path, new TextEncoder().encode(secret));
+  await Deno.chmod(path, 0o600).catch(() => {});
+  return secret;
+}

@@ -1,0 +1,230 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Database, VideoRow } from "./db.ts";
+import { AppError, conflict, invalid, notFound } from "./errors.ts";
+import type { VideoEvents } from "./events.ts";
+import { IMAGE_EXTENSIONS, MAX_REFERENCE_BYTES, sniffImageType } from "./images.ts";
+import type { JobRunner } from "./jobs.ts";
+import {
+  CONTENT_TYPES,
+  fileSize,
+  mediaPath,
+  removeQuietly,
+  uploadsDir,
+  videoDir,
+  writeBytesAtomically,
+} from "./media_store.ts";
+import { estimateCost } from "./models.ts";
+import type { ContentVariant, Video } from "./types.ts";
+import type { Upstream } from "./upstream.ts";
+import type { CreateVideoFields, LibraryQueryInput } from "./video_input.ts";
+import { decodeCursor, encodeCursor, toVideo } from "./video_view.ts";
+
+/** What the video functions work with; built once in main.ts. */
+export interface VideoServices {
+  db: Database;
+  events: VideoEvents;
+  jobs: JobRunner;
+  upstream: Upstream;
+  dataDir: string;
+  now: () => number;
+}
+
+/** How long a create waits for its first upstream answer before answering with the queued job. */
+const SUBMIT_WAIT_MS = 10_000;
+
+export interface ReferenceImage {
+  bytes: Uint8Array;
+}
+
+function newVideoId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return "vid_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function ownVideo(s: VideoServices, userId: number, id: string): VideoRow {
+  const row = s.db.videoOfUser(id, userId);
+  if (!row) throw notFound();
+  return row;
+}
+
+export function getVideo(s: VideoServices, userId: number, id: string): Video {
+  return toVideo(ownVideo(s, userId, id));
+}
+
+export async function createVideo(
+  s: VideoServices,
+  userId: number,
+  fields: CreateVideoFields,
+  reference?: ReferenceImage,
+): Promise<Video> {
+  const id = newVideoId();
+  const stored = reference ? await storeReference(s, id, reference) : undefined;
+  s.db.insertVideo({
+    id,
+    user_id: userId,
+    prompt: fields.prompt,
+    model: fields.model,
+    size: fields.size,
+    seconds: fields.seconds,
+    remixed_from: null,
+    remix_upstream_id: null,
+    reference_path: stored?.path ?? null,
+    reference_type: stored?.type ?? null,
+    idempotency_key: crypto.randomUUID(),
+    created_at: s.now(),
+  });
+  return await submitted(s, id);
+}
+
+export async function remixVideo(
+  s: VideoServices,
+  userId: number,
+  sourceId: string,
+  prompt: string,
+): Promise<Video> {
+  const source = ownVideo(s, userId, sourceId);
+  if (source.status !== "completed" || !source.upstream_id) {
+    throw conflict("Only a finished video can be remixed.");
+  }
+  const id = newVideoId();
+  s.db.insertVideo({
+    id,
+    user_id: userId,
+    prompt,
+    model: source.model,
+    size: source.size,
+    seconds: source.seconds,
+    remixed_from: source.id,
+    remix_upstream_id: source.upstream_id,
+    reference_path: null,
+    reference_type: null,
+    idempotency_key: crypto.randomUUID(),
+    created_at: s.now(),
+  });
+  return await submitted(s, id);
+}
+
+/** Tells the owner about the new job and gives the upstream a moment to accept it. */
+async function submitted(s: VideoServices, id: string): Promise<Video> {
+  const row = s.db.videoById(id)!;
+  s.events.publish(row.user_id, toVideo(row));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    s.jobs.runNow(id),
+    new Promise((resolve) => timer = setTimeout(resolve, SUBMIT_WAIT_MS)),
+  ]);
+  clearTimeout(timer);
+  return toVideo(s.db.videoById(id) ?? row);
+}
+
+async function storeReference(s: VideoServices, id: string, image: ReferenceImage) {
+  if (image.bytes.length > MAX_REFERENCE_BYTES) {
+    throw new AppError(413, "too_large", "The reference image must be at most 20 MB.", {
+      input_reference: "At most 20 MB.",
+    });
+  }
+  const type = sniffImageType(image.bytes);
+  if (!type) {
+    throw new AppError(415, "unsupported_type", "The reference image must be a JPEG, PNG or WebP.", {
+      input_reference: "Use a JPEG, PNG or WebP image.",
+    });
+  }
+  await mkdir(uploadsDir(s.dataDir), { recursive: true });
+  const path = join(uploadsDir(s.dataDir), `${id}.${IMAGE_EXTENSIONS[type]}`);
+  await writeBytesAtomically(path, image.bytes);
+  return { path, type };
+}
+
+export async function deleteVideo(s: VideoServices, userId: number, id: string): Promise<void> {
+  const row = ownVideo(s, userId, id);
+  s.db.deleteVideo(row.id, userId);
+  await removeQuietly(videoDir(s.dataDir, row.id));
+  if (row.reference_path) await removeQuietly(row.reference_path);
+  if (row.upstream_id) {
+    // Best effort: the video is gone here whatever the upstream says.
+    await s.upstream.delete(row.upstream_id).catch(() => {});
+  }
+}
+
+export interface VideoPage {
+  data: Video[];
+  next_cursor: string | null;
+}
+
+export function listVideos(s: VideoServices, userId: number, query: LibraryQueryInput): VideoPage {
+  const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+  if (before === null) throw invalid({ cursor: "This cursor is not one the server gave out." });
+  const rows = s.db.library({
+    userId,
+    limit: query.limit + 1,
+    status: query.status,
+    q: query.q,
+    before,
+  });
+  const page = rows.slice(0, query.limit);
+  const more = rows.length > query.limit;
+  return {
+    data: page.map(toVideo),
+    next_cursor: more ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+
+export interface VideoDetail {
+  video: Video;
+  cost: number;
+  source: Video | null;
+  remixes: Video[];
+}
+
+export function videoDetail(s: VideoServices, userId: number, id: string): VideoDetail {
+  const row = ownVideo(s, userId, id);
+  const source = row.remixed_from ? s.db.videoOfUser(row.remixed_from, userId) : undefined;
+  return {
+    video: toVideo(row),
+    cost: row.status === "failed" ? 0 : estimateCost(row.model, row.size, row.seconds),
+    source: source ? toVideo(source) : null,
+    remixes: s.db.remixesOf(row.id, userId).map(toVideo),
+  };
+}
+
+export interface ContentFile {
+  path: string;
+  size: number;
+  contentType: string;
+  etag: string;
+  fileName: string;
+}
+
+/** The stored file of a finished video; 409 while it is not there yet. */
+export async function contentFile(
+  s: VideoServices,
+  userId: number,
+  id: string,
+  variant: ContentVariant,
+): Promise<ContentFile> {
+  const row = ownVideo(s, userId, id);
+  if (row.status !== "completed") {
+    throw conflict("The video is not ready yet.");
+  }
+  const path = mediaPath(s.dataDir, row.id, variant);
+  const size = await fileSize(path);
+  if (size === null) throw notFound(`The ${variant} of this video`);
+  const extension = path.slice(path.lastIndexOf("."));
+  return {
+    path,
+    size,
+    contentType: CONTENT_TYPES[variant],
+    // Files never change once renamed into place, so id, variant and size identify the bytes.
+    etag: `"${row.id}-${variant}-${size}"`,
+    fileName: `${row.id}${variant === "video" ? "" : "-" + variant}${extension}`,
+  };
+}
+
+/** Videos changed since a stream last saw them; on a first connect, the unfinished ones. */
+export function videosToReplay(s: VideoServices, userId: number, since: number | null): Video[] {
+  const rows = since === null
+    ? s.db.unfinishedVideosOf(userId)
+    : s.db.videosUpdatedSince(userId, since);
+  return rows.map(toVideo);
+}

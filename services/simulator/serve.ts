@@ -1,0 +1,41 @@
+// Standalone simulator for demo mode and manual poking:
+//   SIMULATOR_PORT=8787 SIMULATOR_TIME_SCALE=1 deno task simulator
+// then point an OpenAI client at http://localhost:8787/v1 with any API key.
+import { createSoraSimulator } from "./simulator.ts";
+
+const DEFAULT_PORT = 8787;
+
+function readNumber(name: string, fallback: number): number {
+  const raw = Deno.env.get(name);
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number, got '${raw}'`);
+  }
+  return value;
+}
+
+if (import.meta.main) {
+  const port = readNumber("SIMULATOR_PORT", DEFAULT_PORT);
+  const timeScale = readNumber("SIMULATOR_TIME_SCALE", 1);
+  const apiKey = Deno.env.get("SIMULATOR_API_KEY") || undefined;
+  const sim = createSoraSimulator({ timeScale, apiKey });
+
+  Deno.serve({
+    port,
+    onListen: ({ hostname, port }) => {
+      const host = hostname === "0.0.0.0" ? "localhost" : hostname;
+      console.log(
+        `Sora simulator listening on http://${host}:${port}/v1 (timeScale ${timeScale})`,
+      );
+    },
+  }, async (req) => {
+    try {
+      return await sim.fetch(req);
+    } catch (error) {
+      // A client that disconnects mid-request aborts req.signal; nobody is left to answer.
+      if (req.signal.aborted) return new Response(null, { status: 499 });
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,142 @@
+import type { Video } from "openai/resources/videos";
+import { type FaultKind, FaultRegistry, type Faults } from "./faults.ts";
+import { degradedResponse, replacementResponse, wrapsResponse } from "./fault_responses.ts";
+import { JobStore } from "./jobs.ts";
+import { errorResponse, notFound } from "./responses.ts";
+import {
+  createVideo,
+  deleteVideo,
+  downloadContent,
+  type HandlerContext,
+  listVideos,
+  remixVideo,
+  retrieveVideo,
+} from "./video_handlers.ts";
+
+export interface SoraSimulatorOptions {
+  /** Multiplies every job's duration: 1 for demos, ~0.01 for tests. Default 1. */
+  timeScale?: number;
+  /** When set, the bearer token must equal it; otherwise any bearer token is accepted. */
+  apiKey?: string;
+  /** Clock in ms since the epoch; inject one to step jobs through their lifecycle. */
+  now?: () => number;
+  /** Source of randomness for fault `probability`; pass seededRandom(n) for repeatable runs. */
+  random?: () => number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** URL pathname, without the query. */
+  path: string;
+  /** The simulator clock (ms) when the request arrived. */
+  at: number;
+  /** The fault applied to this request, if any. */
+  fault?: FaultKind;
+}
+
+export interface SoraSimulator {
+  /** Answers one API request; use it as the SDK's `fetch` or as a Deno.serve handler. */
+  fetch(req: Request): Promise<Response>;
+  readonly faults: Faults;
+  /** Every request received, in arrival order (failed auth and faulted ones included). */
+  readonly requests: readonly RequestLogEntry[];
+  /** A job's current state, or undefined if unknown or deleted. */
+  getVideo(id: string): Video | undefined;
+}
+
+type Route = (
+  req: Request,
+  url: URL,
+  params: Record<string, string>,
+) => Response | Promise<Response>;
+
+export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSimulator {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale >= 0 && Number.isFinite(timeScale))) {
+    throw new RangeError(`timeScale must be a finite number >= 0, got ${timeScale}`);
+  }
+  const now = options.now ?? Date.now;
+  const faults = new FaultRegistry(options.random ?? Math.random);
+  const ctx: HandlerContext = { store: new JobStore({ now, timeScale }), idempotency: new Map() };
+  const requests: RequestLogEntry[] = [];
+
+  const routes: Array<[string, URLPattern, Route]> = [
+    ["POST", pattern("/v1/videos"), (req) => createVideo(req, ctx)],
+    ["GET", pattern("/v1/videos"), (_req, url) => listVideos(url, ctx)],
+    ["GET", pattern("/v1/videos/:id"), (_req, _url, p) => retrieveVideo(p.id, ctx)],
+    ["DELETE", pattern("/v1/videos/:id"), (_req, _url, p) => deleteVideo(p.id, ctx)],
+    ["GET", pattern("/v1/videos/:id/content"), (_req, url, p) => downloadContent(p.id, url, ctx)],
+    ["POST", pattern("/v1/videos/:id/remix"), (req, _url, p) => remixVideo(req, p.id, ctx)],
+  ];
+
+  async function handle(req: Request, url: URL): Promise<Response> {
+    const unauthorized = checkAuth(req, options.apiKey);
+    if (unauthorized) return unauthorized;
+    for (const [method, urlPattern, route] of routes) {
+      if (req.method !== method) continue;
+      const match = urlPattern.exec({ pathname: url.pathname });
+      if (match) {
+        const params = match.pathname.groups as Record<string, string>;
+        return await route(req, url, params);
+      }
+    }
+    return notFound(`Invalid URL (${req.method} ${url.pathname})`);
+  }
+
+  async function fetch(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    // The SDK probes a custom fetch's FormData support once with fetch("data:,"); that is
+    // not an API call, so let the platform answer it and keep it out of the request log.
+    if (url.protocol === "data:") return await globalThis.fetch(req);
+
+    const entry: RequestLogEntry = { method: req.method, path: url.pathname, at: now() };
+    requests.push(entry);
+    const fault = faults.pick(req.method, url.pathname + url.search);
+    if (!fault) return await handle(req, url);
+    entry.fault = fault.kind;
+
+    if (wrapsResponse(fault)) return degradedResponse(fault, await handle(req, url), req);
+    if (fault.when === "after") {
+      const processed = await handle(req, url);
+      await processed.body?.cancel();
+    }
+    return await replacementResponse(fault, req);
+  }
+
+  return {
+    fetch,
+    faults,
+    get requests() {
+      return requests;
+    },
+    getVideo: (id) => ctx.store.get(id),
+  };
+}
+
+function pattern(pathname: string): URLPattern {
+  return new URLPattern({ pathname });
+}
+
+function checkAuth(req: Request, apiKey: string | undefined): Response | undefined {
+  const header = req.headers.get("authorization") ?? "";
+  const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+  if (!token) {
+    return errorResponse(401, {
+      message: "You didn't provide an API key. You need to provide your API key in an " +
+        "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      code: "invalid_api_key",
+    });
+  }
+  if (apiKey !== undefined && token !== apiKey) {
+    return errorResponse(401, {
+      message: `Incorrect API key provided: ${redact(token)}.`,
+      code: "invalid_api_key",
+    });
+  }
+  return undefined;
+}
+
+// Echo only the key's tail, as OpenAI does, so a leaked log line does not leak the key.
+function redact(token: string): string {
+  return token.length <= 8 ? "****" : `${token.slice(0, 3)}****${token.slice(-4)}`;
+}

@@ -10,6 +10,8 @@ export interface AppDeps {
   videos: VideoServices;
   /** Longest silence on a live stream before a comment line keeps proxies from closing it. */
   heartbeatMs?: number;
+  /** Aborts when the app shuts down, ending live streams so the server can stop. */
+  closing?: AbortSignal;
 }
 
 export interface AppEnv {

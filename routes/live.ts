@@ -31,14 +31,16 @@ export function streamVideoChanges(
       queue.push(video);
       wake?.();
     });
-    stream.onAbort(() => {
+    const end = () => {
       unsubscribe();
       wake?.();
-    });
+    };
+    stream.onAbort(end);
+    deps.closing?.addEventListener("abort", () => stream.abort(), { once: true });
     queue.unshift(...videosToReplay(deps.videos, userId, since));
     const heartbeatMs = deps.heartbeatMs ?? 15_000;
     await stream.write(": connected\n\n");
-    while (!stream.aborted && !stream.closed) {
+    while (!stream.aborted && !stream.closed && !deps.closing?.aborted) {
       const video = queue.shift();
       if (video) {
         const id = String(Date.parse(video.updated_at));

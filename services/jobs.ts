@@ -17,6 +17,8 @@ export interface JobRunnerOptions {
   now?: () => number;
   /** Jobs worked on at once; each waits for the request budget anyway. */
   concurrency?: number;
+  /** The SDK's timeout ends at the headers, so a stalled body needs a limit of its own. */
+  downloadTimeoutMs?: number;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -37,7 +39,7 @@ export class JobRunner {
   #abort = new AbortController();
 
   constructor(options: JobRunnerOptions) {
-    this.#o = { now: Date.now, concurrency: 4, ...options };
+    this.#o = { now: Date.now, concurrency: 4, downloadTimeoutMs: 10 * 60_000, ...options };
   }
 
   start(): void {
@@ -203,9 +205,13 @@ export class JobRunner {
         bytes[variant] = existing;
         continue;
       }
+      const signal = AbortSignal.any([
+        this.#abort.signal,
+        AbortSignal.timeout(this.#o.downloadTimeoutMs),
+      ]);
       const response = await this.#upstreamCall(
         row,
-        () => upstream.download(row.upstream_id!, variant, this.#abort.signal),
+        () => upstream.download(row.upstream_id!, variant, signal),
       );
       if (!response.body) throw new UpstreamError("The upstream sent no content.", true);
       const length = response.headers.get("content-length");

@@ -20,6 +20,8 @@ export interface Runtime {
   jobs: JobRunner;
   /** Present in demo mode: the in-process stand-in for the upstream. */
   simulator?: SoraSimulator;
+  /** Aborts when the app begins to shut down, so long-lived streams end. */
+  closing: AbortSignal;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       },
   );
   const events = new VideoEvents();
+  const closing = new AbortController();
+  let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
     db,
     upstream,
@@ -71,9 +75,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     videos: { db, events, jobs, upstream, dataDir: config.DATA_DIR, now },
     jobs,
     simulator,
-    async close() {
-      await jobs.stop();
-      db.close();
+    closing: closing.signal,
+    close() {
+      // Called from a signal handler and after the server stops: the second call waits for the first.
+      closed ??= (async () => {
+        closing.abort();
+        await jobs.stop();
+        db.close();
+      })();
+      return closed;
     },
   };
 }

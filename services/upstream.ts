@@ -86,16 +86,26 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
             input_reference: job.reference
               ? await toFile(job.reference.bytes, job.reference.name, { type: job.reference.type })
               : undefined,
-          }, { idempotencyKey }),
+          }, idempotent(idempotencyKey)),
         )
       ),
     remix: (upstreamId, prompt, idempotencyKey) =>
-      call(async () => toJob(await client.videos.remix(upstreamId, { prompt }, { idempotencyKey }))),
+      call(async () =>
+        toJob(await client.videos.remix(upstreamId, { prompt }, idempotent(idempotencyKey)))
+      ),
     retrieve: (upstreamId) => call(async () => toJob(await client.videos.retrieve(upstreamId))),
     delete: (upstreamId) => call(async () => void await client.videos.delete(upstreamId)),
     download: (upstreamId, variant, signal) =>
       call(() => client.videos.downloadContent(upstreamId, { variant }, { signal }).asResponse()),
   };
+}
+
+/**
+ * The SDK's own `idempotencyKey` option is not sent for this client, so the header is set directly;
+ * a create whose answer was lost can then be sent again without making a second video.
+ */
+function idempotent(key: string) {
+  return { headers: { "Idempotency-Key": key } };
 }
 
 function toJob(video: OpenAI.Videos.Video): UpstreamJob {

@@ -1,0 +1,139 @@
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { login, logout } from "../services/auth.ts";
+import { AppError } from "../services/errors.ts";
+import { MODELS } from "../services/models.ts";
+import { libraryQuerySchema, remixSchema } from "../services/video_input.ts";
+import {
+  contentFile,
+  createVideo,
+  deleteVideo,
+  listVideos,
+  remixVideo,
+  videoDetail,
+} from "../services/videos.ts";
+import { LibraryItems } from "../views/components/LibraryItems.tsx";
+import { VideoCard, VideoCardOob } from "../views/components/VideoCard.tsx";
+import { DashboardPage } from "../views/pages/dashboard.tsx";
+import { LoginPage } from "../views/pages/login.tsx";
+import { VideoPage } from "../views/pages/video.tsx";
+import { requireSession } from "./authenticate.ts";
+import { serveFile } from "./content.ts";
+import { type AppDeps, type AppEnv, SESSION_COOKIE } from "./env.ts";
+import { streamVideoChanges } from "./live.ts";
+import { validate } from "./validation.ts";
+import { createBodyLimit, readCreateBody } from "./video_body.ts";
+import { contentQuery, videoIdParam } from "./video_params.ts";
+
+const loginForm = z.object({
+  username: z.string().max(64).default(""),
+  password: z.string().max(1024).default(""),
+});
+
+/** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
+export function pageRoutes(deps: AppDeps) {
+  const s = deps.videos;
+  const demo = deps.config.simulate;
+  const session = requireSession(deps);
+  const secureCookie = (url: string) =>
+    new URL(url).protocol === "https:";
+
+  return new Hono<AppEnv>()
+    .get("/login", (c) => c.html(<LoginPage demo={demo} />))
+    .post("/login", validate("form", loginForm), async (c) => {
+      const { username, password } = c.req.valid("form");
+      try {
+        const { token } = await login(deps.auth, username, password, "web");
+        // A fresh token at every login: a session id planted before login is worth nothing.
+        const previous = getCookie(c, SESSION_COOKIE);
+        if (previous) logout(deps.auth, previous);
+        setCookie(c, SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: "Lax",
+          secure: secureCookie(c.req.url),
+          path: "/",
+          maxAge: 30 * 24 * 3600,
+        });
+        return c.redirect("/", 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status !== 401) throw error;
+        return c.html(
+          <LoginPage demo={demo} error={error.message} username={username} />,
+          401,
+        );
+      }
+    })
+    .post("/logout", (c) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) logout(deps.auth, token);
+      deleteCookie(c, SESSION_COOKIE, { path: "/" });
+      return c.redirect("/login", 303);
+    })
+    .use("/", session)
+    .use("/videos", session)
+    .use("/videos/*", session)
+    .use("/events", session)
+    .use("/videos/:id", videoIdParam)
+    .use("/videos/:id/*", videoIdParam)
+    .get("/", validate("query", libraryQuerySchema), (c) => {
+      const query = c.req.valid("query");
+      const page = listVideos(s, c.var.user.id, query);
+      return c.html(
+        <DashboardPage
+          user={c.var.user}
+          demo={demo}
+          models={MODELS}
+          videos={page.data}
+          nextCursor={page.next_cursor}
+          filters={{ q: query.q, status: query.status }}
+        />,
+      );
+    })
+    .get("/videos", validate("query", libraryQuerySchema), (c) => {
+      const query = c.req.valid("query");
+      if (!c.req.header("hx-request")) {
+        return c.redirect(`/?${new URL(c.req.url).searchParams}`, 303);
+      }
+      const page = listVideos(s, c.var.user.id, query);
+      return c.html(
+        <LibraryItems
+          videos={page.data}
+          nextCursor={page.next_cursor}
+          filters={{ q: query.q, status: query.status }}
+        />,
+      );
+    })
+    .post("/videos", createBodyLimit, async (c) => {
+      const { fields, reference } = await readCreateBody(c);
+      const video = await createVideo(s, c.var.user.id, fields, reference);
+      if (!c.req.header("hx-request")) return c.redirect("/", 303);
+      return c.html(<VideoCard video={video} />, 201);
+    })
+    .get("/videos/:id", (c) => {
+      const detail = videoDetail(s, c.var.user.id, c.req.param("id"));
+      return c.html(<VideoPage user={c.var.user} demo={demo} {...detail} />);
+    })
+    .get("/videos/:id/content", contentQuery, async (c) => {
+      const { variant, download } = c.req.valid("query");
+      const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);
+      return serveFile(c, file, download === "1");
+    })
+    .post("/videos/:id/remix", validate("form", remixSchema), async (c) => {
+      const video = await remixVideo(s, c.var.user.id, c.req.param("id"), c.req.valid("form").prompt);
+      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
+      return c.html(<VideoCard video={video} />, 201);
+    })
+    .delete("/videos/:id", async (c) => {
+      await deleteVideo(s, c.var.user.id, c.req.param("id"));
+      return c.body("", 200);
+    })
+    .post("/videos/:id/delete", async (c) => {
+      await deleteVideo(s, c.var.user.id, c.req.param("id"));
+      return c.redirect("/", 303);
+    })
+    .get("/events", (c) =>
+      streamVideoChanges(c, deps, (video) => ({
+        data: String(<VideoCardOob video={video} />),
+      })));
+}

@@ -1,0 +1,90 @@
+import { assertEquals, assertMatch } from "./assert.ts";
+import { startTestApp } from "./helpers.ts";
+
+Deno.test("[auth] login answers a token and the user; the token opens /api/me", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const token = await t.userToken("ada");
+  assertMatch(token, /^[\w-]{40,}$/);
+  const me = await t.api("GET", "/api/me", token);
+  assertEquals(me.status, 200);
+  const body = await me.json();
+  assertEquals(body.username, "ada");
+  assertEquals(body.role, "user");
+});
+
+Deno.test("[auth] a wrong password and an unknown user get the same 401", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  await t.userToken("ada");
+  const wrong = await t.api("POST", "/api/auth/login", undefined, {
+    username: "ada",
+    password: "nope nope nope",
+  });
+  const unknown = await t.api("POST", "/api/auth/login", undefined, {
+    username: "nobody",
+    password: "nope nope nope",
+  });
+  assertEquals(wrong.status, 401);
+  assertEquals(unknown.status, 401);
+  assertEquals(await wrong.json(), await unknown.json());
+});
+
+Deno.test("[auth] login without a password is 400 naming the field", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const res = await t.api("POST", "/api/auth/login", undefined, { username: "ada" });
+  assertEquals(res.status, 400);
+  const body = await res.json();
+  assertEquals(body.error.code, "invalid_request");
+  assertEquals(typeof body.error.fields.password, "string");
+});
+
+Deno.test("[auth] logout ends the token", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const token = await t.userToken("ada");
+  assertEquals((await t.api("POST", "/api/auth/logout", token)).status, 204);
+  const after = await t.api("GET", "/api/me", token);
+  assertEquals(after.status, 401);
+  assertEquals((await after.json()).error.code, "unauthorized");
+});
+
+Deno.test("[auth] API routes without a token are 401 with the error shape", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  for (const path of ["/api/me", "/api/videos", "/api/models", "/api/events"]) {
+    const res = await t.api("GET", path);
+    assertEquals(res.status, 401, path);
+    assertEquals((await res.json()).error.code, "unauthorized");
+  }
+});
+
+Deno.test("[auth] a page session cookie does not open the JSON API", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  await t.userToken("ada");
+  const form = new URLSearchParams({ username: "ada", password: "correct horse battery" });
+  const login = await t.app.request("/login", {
+    method: "POST",
+    body: form,
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
+  });
+  assertEquals(login.status, 303);
+  const cookie = login.headers.get("set-cookie")!;
+  assertMatch(cookie, /HttpOnly/i);
+  assertMatch(cookie, /SameSite=Lax/i);
+  const res = await t.app.request("/api/me", { headers: { cookie: cookie.split(";")[0] } });
+  assertEquals(res.status, 401);
+});
+
+Deno.test("[health] /healthz answers ok without auth", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const res = await t.api("GET", "/healthz");
+  assertEquals(res.status, 200);
+  assertEquals(await res.json(), { ok: true });
+});
+
+Deno.test("[models] /api/models lists sizes, seconds and prices", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const token = await t.userToken("ada");
+  const { data } = await (await t.api("GET", "/api/models", token)).json();
+  assertEquals(data.map((m: { id: string }) => m.id), ["sora-2", "sora-2-pro"]);
+  assertEquals(data[1].price_per_second["1792x1024"], 0.5);
+  assertEquals(data[0].sizes, ["720x1280", "1280x720"]);
+  assertEquals(data[0].seconds, ["4", "8", "12"]);
+});

@@ -1,0 +1,94 @@
+import { createApp } from "../main.ts";
+import { createUser } from "../services/auth.ts";
+import { loadConfig } from "../services/config.ts";
+import { openRuntime, type Runtime } from "../services/runtime.ts";
+import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
+import type { Video } from "../services/types.ts";
+
+export interface TestApp extends AsyncDisposable {
+  app: ReturnType<typeof createApp>;
+  runtime: Runtime;
+  simulator: SoraSimulator;
+  dataDir: string;
+  /** Creates a user and returns a bearer token for the JSON API. */
+  userToken(username: string, password?: string): Promise<string>;
+  /** A JSON API request with the token; `body` objects are sent as JSON. */
+  api(method: string, path: string, token?: string, body?: unknown): Promise<Response>;
+  /** Waits until the user's video satisfies `done` (checked through the API). */
+  waitForVideo(token: string, id: string, done: (v: Video) => boolean): Promise<Video>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** Start the background job runner (default true). */
+  startJobs?: boolean;
+  simulator?: SoraSimulator;
+  heartbeatMs?: number;
+  dataDir?: string;
+}
+
+/** A whole app on a fresh temporary DATA_DIR, with the simulator as its upstream. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "sora-test-" });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SORA_SIMULATE: "1",
+    POLL_INTERVAL_MS: "20",
+    UPSTREAM_MAX_RPM: "60000",
+    ...options.env,
+  });
+  const simulator = options.simulator ?? createSoraSimulator({ timeScale: 0.01 });
+  const runtime = await openRuntime(config, { simulator });
+  const app = createApp({ ...runtime, heartbeatMs: options.heartbeatMs });
+  if (options.startJobs !== false) runtime.jobs.start();
+
+  const api = (method: string, path: string, token?: string, body?: unknown) => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData || typeof body === "string") payload = body;
+    else if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    return Promise.resolve(app.request(path, { method, headers, body: payload }));
+  };
+
+  return {
+    app,
+    runtime,
+    simulator,
+    dataDir,
+    api,
+    async userToken(username, password = "correct horse battery") {
+      await createUser(runtime.db, username, password, "user");
+      const res = await api("POST", "/api/auth/login", undefined, { username, password });
+      return (await res.json()).token;
+    },
+    async waitForVideo(token, id, done) {
+      let video: Video | undefined;
+      await waitFor(async () => {
+        video = await (await api("GET", `/api/videos/${id}`, token)).json();
+        return done(video!);
+      }, `video ${id} to reach the expected state`);
+      return video!;
+    },
+    async [Symbol.asyncDispose]() {
+      await runtime.close();
+      if (!options.dataDir) await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+/** Polls a condition (no fixed sleeps); fails with `what` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

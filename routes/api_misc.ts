@@ -9,6 +9,9 @@ export function apiAccountRoutes(deps: AppDeps) {
     .use(requireBearer(deps))
     .get("/me", (c) => c.json(c.var.user))
     .get("/models", (c) => c.json({ data: MODELS }))
-    .get("/events", (c) =>
-      streamVideoChanges(c, deps, (video) => ({ event: "video", data: JSON.stringify(video) })));
+    .get(
+      "/events",
+      (c) =>
+        streamVideoChanges(c, deps, (video) => ({ event: "video", data: JSON.stringify(video) })),
+    );
 }

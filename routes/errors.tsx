@@ -47,7 +47,11 @@ function toAppError(error: Error): AppError | null {
     const status = error.status;
     if (status === 413) return new AppError(413, "too_large", "The request is too large.");
     if (status === 403) {
-      return new AppError(403, "forbidden", "This request was refused (cross-site or expired page).");
+      return new AppError(
+        403,
+        "forbidden",
+        "This request was refused (cross-site or expired page).",
+      );
     }
     if (status >= 400 && status < 500) {
       return new AppError(400, "invalid_request", error.message || "The request is not valid.");

@@ -36,8 +36,7 @@ export function pageRoutes(deps: AppDeps) {
   const s = deps.videos;
   const demo = deps.config.simulate;
   const session = requireSession(deps);
-  const secureCookie = (url: string) =>
-    new URL(url).protocol === "https:";
+  const secureCookie = (url: string) => new URL(url).protocol === "https:";
 
   return new Hono<AppEnv>()
     .get("/login", (c) => c.html(<LoginPage demo={demo} />))
@@ -120,7 +119,12 @@ export function pageRoutes(deps: AppDeps) {
       return serveFile(c, file, download === "1");
     })
     .post("/videos/:id/remix", validate("form", remixSchema), async (c) => {
-      const video = await remixVideo(s, c.var.user.id, c.req.param("id"), c.req.valid("form").prompt);
+      const video = await remixVideo(
+        s,
+        c.var.user.id,
+        c.req.param("id"),
+        c.req.valid("form").prompt,
+      );
       if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
       return c.html(<VideoCard video={video} />, 201);
     })

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, invalid } from "../services/errors.ts";
 import { MAX_REFERENCE_BYTES } from "../services/images.ts";
-import { createVideoSchema, type CreateVideoFields, fieldErrors } from "../services/video_input.ts";
+import { type CreateVideoFields, createVideoSchema, fieldErrors } from "../services/video_input.ts";
 import type { ReferenceImage } from "../services/videos.ts";
 
 /** Refuses a body over the image limit (plus room for the form) while it streams in. */

@@ -92,7 +92,9 @@ async function dispatch(
   }
 }
 
-async function withDatabase(work: (db: Database, dataDir: string) => Promise<number>) {
+async function withDatabase(
+  work: (db: Database, dataDir: string) => number | Promise<number>,
+) {
   const config = loadConfig();
   await mkdir(config.DATA_DIR, { recursive: true });
   const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
@@ -109,7 +111,7 @@ async function userCommand(args: string[]): Promise<number> {
   const unknownFlags = flags.filter((f) => !(action === "add" && f === "--admin"));
   if (unknownFlags.length) return usage(`unknown option ${unknownFlags[0]}.`);
   if (action === "list") {
-    return await withDatabase(async (db) => {
+    return await withDatabase((db) => {
       for (const user of listUsers(db)) console.log(`${user.username}\t${user.role}`);
       return 0;
     });

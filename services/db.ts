@@ -390,14 +390,21 @@ export class Database {
     const params: SQLInputValue[] = [...values, now, id];
     if (expectedStatus) params.push(expectedStatus);
     return this.#get(
-      `UPDATE videos SET ${[...sets, "updated_at = ?"].join(", ")} WHERE id = ?${guard} RETURNING *`,
+      `UPDATE videos SET ${
+        [...sets, "updated_at = ?"].join(", ")
+      } WHERE id = ?${guard} RETURNING *`,
       ...params,
     ) as VideoRow | undefined;
   }
 
   /** Moves a job's next check without marking the video as changed. */
   reschedule(id: string, nextPollAt: number | null, attempts: number): void {
-    this.#run("UPDATE videos SET next_poll_at = ?, attempts = ? WHERE id = ?", nextPollAt, attempts, id);
+    this.#run(
+      "UPDATE videos SET next_poll_at = ?, attempts = ? WHERE id = ?",
+      nextPollAt,
+      attempts,
+      id,
+    );
   }
 
   /** The earliest check still to come after `now`. */

@@ -1,7 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import type { Database, VideoRow, VideoUpdate } from "./db.ts";
 import type { VideoEvents } from "./events.ts";
-import { fileSize, mediaPath, removeQuietly, videoDir, writeStreamAtomically } from "./media_store.ts";
+import {
+  fileSize,
+  mediaPath,
+  removeQuietly,
+  videoDir,
+  writeStreamAtomically,
+} from "./media_store.ts";
 import type { RequestBudget } from "./request_budget.ts";
 import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
 import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
@@ -138,16 +144,18 @@ export class JobRunner {
 
   async #submit(row: VideoRow): Promise<void> {
     const { upstream } = this.#o;
-    const job = await this.#upstreamCall(row, async () =>
-      row.remix_upstream_id
-        ? upstream.remix(row.remix_upstream_id, row.prompt, row.idempotency_key)
-        : upstream.create({
-          prompt: row.prompt,
-          model: row.model,
-          size: row.size,
-          seconds: row.seconds,
-          reference: row.reference_path ? await readReference(row) : undefined,
-        }, row.idempotency_key)
+    const job = await this.#upstreamCall(
+      row,
+      async () =>
+        row.remix_upstream_id
+          ? upstream.remix(row.remix_upstream_id, row.prompt, row.idempotency_key)
+          : upstream.create({
+            prompt: row.prompt,
+            model: row.model,
+            size: row.size,
+            seconds: row.seconds,
+            reference: row.reference_path ? await readReference(row) : undefined,
+          }, row.idempotency_key),
     );
     const saved = this.#save(row, { upstream_id: job.id, ...this.#progressOf(job) });
     if (saved && row.reference_path) await removeQuietly(row.reference_path);

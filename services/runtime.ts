@@ -48,7 +48,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         apiKey: "demo-mode",
         baseURL: SIMULATOR_BASE_URL,
         // The same SDK code path as production; only the transport ends in this process.
-        fetch: options.upstreamFetch ?? ((input, init) => simulator.fetch(new Request(input, init))),
+        fetch: options.upstreamFetch ??
+          ((input, init) => simulator.fetch(new Request(input, init))),
       }
       : {
         apiKey: config.OPENAI_API_KEY!,
@@ -96,8 +97,10 @@ async function sessionSecret(dataDir: string): Promise<string> {
   } catch (error) {
     if ((error as { code?: string }).code !== "ENOENT") throw error;
   }
-  const secret = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
-    b.toString(16).padStart(2, "0")).join("");
+  const secret = Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
   await writeBytesAtomically(path, new TextEncoder().encode(secret));
   await Deno.chmod(path, 0o600).catch(() => {});
   return secret;

@@ -1,6 +1,12 @@
 /** Shapes shared by services, routes and views. The video object is the public contract (API.md). */
 
-export const VIDEO_STATUSES = ["queued", "in_progress", "downloading", "completed", "failed"] as const;
+export const VIDEO_STATUSES = [
+  "queued",
+  "in_progress",
+  "downloading",
+  "completed",
+  "failed",
+] as const;
 export type VideoStatus = typeof VIDEO_STATUSES[number];
 
 export interface VideoError {

@@ -126,9 +126,14 @@ async function storeReference(s: VideoServices, id: string, image: ReferenceImag
   }
   const type = sniffImageType(image.bytes);
   if (!type) {
-    throw new AppError(415, "unsupported_type", "The reference image must be a JPEG, PNG or WebP.", {
-      input_reference: "Use a JPEG, PNG or WebP image.",
-    });
+    throw new AppError(
+      415,
+      "unsupported_type",
+      "The reference image must be a JPEG, PNG or WebP.",
+      {
+        input_reference: "Use a JPEG, PNG or WebP image.",
+      },
+    );
   }
   await mkdir(uploadsDir(s.dataDir), { recursive: true });
   const path = join(uploadsDir(s.dataDir), `${id}.${IMAGE_EXTENSIONS[type]}`);

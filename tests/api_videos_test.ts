@@ -6,7 +6,11 @@ import { startTestApp } from "./helpers.ts";
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
 async function errorOf(res: Response) {
-  return (await res.json()).error as { code: string; message: string; fields?: Record<string, string> };
+  return (await res.json()).error as {
+    code: string;
+    message: string;
+    fields?: Record<string, string>;
+  };
 }
 
 Deno.test("[videos] create answers 201 with the defaults and an upstream id", async () => {
@@ -109,14 +113,17 @@ Deno.test("[videos] list is newest first, paged by cursor, filtered by status an
   const token = await t.userToken("ada");
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const res = await t.api("POST", "/api/videos", token, { prompt: `clip ${i} ${i % 2 ? "cat" : "dog"}` });
+    const res = await t.api("POST", "/api/videos", token, {
+      prompt: `clip ${i} ${i % 2 ? "cat" : "dog"}`,
+    });
     ids.push((await res.json()).id);
   }
   const first = await (await t.api("GET", "/api/videos?limit=2", token)).json();
   assertEquals(first.data.map((v: { id: string }) => v.id), [ids[4], ids[3]]);
   assert(first.next_cursor);
-  const second = await (await t.api("GET", `/api/videos?limit=2&cursor=${first.next_cursor}`, token))
-    .json();
+  const second =
+    await (await t.api("GET", `/api/videos?limit=2&cursor=${first.next_cursor}`, token))
+      .json();
   assertEquals(second.data.map((v: { id: string }) => v.id), [ids[2], ids[1]]);
   const last = await (await t.api("GET", `/api/videos?limit=2&cursor=${second.next_cursor}`, token))
     .json();
@@ -235,7 +242,10 @@ Deno.test("[videos] remix of an unfinished video is 409; of a finished one, 201 
   assertEquals(remix.prompt, "at night");
   const done = await t.waitForVideo(token, remix.id, (v) => v.status === "completed");
   assertEquals(done.remixed_from, id);
-  assertEquals(t.simulator.getVideo(done.upstream_id!)?.remixed_from_video_id, (await (await t.api("GET", `/api/videos/${id}`, token)).json()).upstream_id);
+  assertEquals(
+    t.simulator.getVideo(done.upstream_id!)?.remixed_from_video_id,
+    (await (await t.api("GET", `/api/videos/${id}`, token)).json()).upstream_id,
+  );
 });
 
 Deno.test("[videos] delete removes the row, the files and the upstream job", async () => {

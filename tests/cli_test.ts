@@ -61,7 +61,10 @@ Deno.test("[cli] help, version, unknown commands and a bad variable", async () =
 Deno.test("[cli] backup writes a tar with the database and media", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sora-cli-" });
   try {
-    assertEquals((await cli(["user", "add", "grace"], { DATA_DIR: dir }, "s3cret-enough\n")).code, 0);
+    assertEquals(
+      (await cli(["user", "add", "grace"], { DATA_DIR: dir }, "s3cret-enough\n")).code,
+      0,
+    );
     await Deno.mkdir(`${dir}/media/vid_0123456789abcdef01234567`, { recursive: true });
     await Deno.writeTextFile(`${dir}/media/vid_0123456789abcdef01234567/video.mp4`, "mp4 bytes");
     await Deno.writeTextFile(`${dir}/media/vid_0123456789abcdef01234567/video.mp4.part`, "half");

@@ -52,7 +52,9 @@ Deno.test("[jobs] the request budget holds across many jobs", async () => {
   const token = await t.userToken("ada");
   const ids = [];
   for (let i = 0; i < 3; i++) {
-    ids.push((await (await t.api("POST", "/api/videos", token, { prompt: `clip ${i}` })).json()).id);
+    ids.push(
+      (await (await t.api("POST", "/api/videos", token, { prompt: `clip ${i}` })).json()).id,
+    );
   }
   for (const id of ids) await t.waitForVideo(token, id, (v) => v.status === "completed");
   const times = simulator.requests.map((r) => r.at);
@@ -70,7 +72,9 @@ Deno.test("[jobs] flaky upstream (30% 500s, seeded) still completes every job ex
   simulator.faults.add({ kind: "status", status: 500, probability: 0.3 });
   const ids = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await (await t.api("POST", "/api/videos", token, { prompt: `clip ${i}` })).json()).id);
+    ids.push(
+      (await (await t.api("POST", "/api/videos", token, { prompt: `clip ${i}` })).json()).id,
+    );
   }
   for (const id of ids) {
     const v = await t.waitForVideo(token, id, (v) => v.status === "completed");
@@ -88,7 +92,9 @@ Deno.test("[jobs] a restart with jobs in flight completes each exactly once", as
     await using t = await startTestApp({ simulator, dataDir });
     token = await t.userToken("ada");
     for (let i = 0; i < 5; i++) {
-      ids.push((await (await t.api("POST", "/api/videos", token, { prompt: `clip ${i}` })).json()).id);
+      ids.push(
+        (await (await t.api("POST", "/api/videos", token, { prompt: `clip ${i}` })).json()).id,
+      );
     }
   }
   {

@@ -50,7 +50,7 @@ export function pageRoutes(deps: AppDeps) {
         setCookie(c, SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: "Lax",
-          secure: secureCookie(c.req.url),
+          secure: secureCookie(c.req.url, c.req.header("x-forwarded-proto")),
           path: "/",
           maxAge: 30 * 24 * 3600,
         });

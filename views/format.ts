@@ -1,0 +1,112 @@
+/** Small pure helpers shared by the views. No I/O. */
+import type { ModelInfo, Video, VideoStatus } from "../services/types.ts";
+
+export const STATUS_LABELS: Record<VideoStatus, string> = {
+  queued: "Queued",
+  in_progress: "Generating",
+  downloading: "Downloading",
+  completed: "Ready",
+  failed: "Failed",
+};
+
+/** Statuses shown in the library filter, in order, with their human words. */
+export const STATUS_FILTERS: ReadonlyArray<{ value: string; label: string }> = [
+  { value: "", label: "All statuses" },
+  { value: "queued", label: "Queued" },
+  { value: "in_progress", label: "Generating" },
+  { value: "downloading", label: "Downloading" },
+  { value: "completed", label: "Ready" },
+  { value: "failed", label: "Failed" },
+];
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status as VideoStatus] ?? status;
+}
+
+export function isPending(status: VideoStatus): boolean {
+  return status === "queued" || status === "in_progress" || status === "downloading";
+}
+
+export function clampProgress(progress: number): number {
+  if (!Number.isFinite(progress)) return 0;
+  return Math.max(0, Math.min(100, Math.round(progress)));
+}
+
+/** "720x1280" → "720×1280 · Portrait". Keeps unknown shapes as they are. */
+export function sizeLabel(size: string): string {
+  const m = /^(\d+)x(\d+)$/.exec(size);
+  if (!m) return size;
+  const w = Number(m[1]);
+  const h = Number(m[2]);
+  const shape = w === h ? "Square" : h > w ? "Portrait" : "Landscape";
+  return `${w}×${h} · ${shape}`;
+}
+
+export function orientation(size: string): "portrait" | "landscape" | "square" {
+  const m = /^(\d+)x(\d+)$/.exec(size);
+  if (!m) return "landscape";
+  const w = Number(m[1]);
+  const h = Number(m[2]);
+  return w === h ? "square" : h > w ? "portrait" : "landscape";
+}
+
+export function formatCost(usd: number): string {
+  return `≈ $${(Number.isFinite(usd) ? usd : 0).toFixed(2)}`;
+}
+
+/** Accepts ISO strings and unix seconds (as string); null when unparsable. */
+export function parseTime(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const d = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Server-side fallback text (UTC); app.js rewrites it in the reader's locale and zone. */
+export function formatTime(value: string | null | undefined): string {
+  const d = parseTime(value);
+  if (!d) return "—";
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+export function isoTime(value: string | null | undefined): string | undefined {
+  return parseTime(value)?.toISOString();
+}
+
+/** First words of a prompt, for titles and lineage links. */
+export function excerpt(text: string, max = 60): string {
+  const t = text.replace(/\s+/g, " ").trim();
+  if (t.length <= max) return t;
+  return t.slice(0, max - 1).replace(/\s+\S*$/, "") + "…";
+}
+
+export function videoPath(video: Pick<Video, "id">): string {
+  return `/videos/${encodeURIComponent(video.id)}`;
+}
+
+export function contentPath(video: Pick<Video, "id">, query = ""): string {
+  return `/videos/${encodeURIComponent(video.id)}/content${query}`;
+}
+
+/**
+ * JSON for a `<script type="application/json">` block. `<`, `>`, `&` and the JS line
+ * separators are escaped so the text can never close the script element or open a comment.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** The model catalogue trimmed to what the create form needs client-side. */
+export function modelsPayload(models: readonly ModelInfo[]) {
+  return models.map((m) => ({
+    id: m.id,
+    sizes: m.sizes,
+    seconds: m.seconds,
+    price_per_second: m.price_per_second,
+  }));
+}

@@ -1,0 +1,45 @@
+import type { ModelInfo, User, Video } from "../../services/types.ts";
+import { Layout } from "../layout.tsx";
+import { CreateForm } from "../components/CreateForm.tsx";
+import { LibraryFilters } from "../components/LibraryFilters.tsx";
+import { LibraryItems } from "../components/LibraryItems.tsx";
+import { LiveStatus } from "../components/LiveStatus.tsx";
+
+/** GET / — the create panel, then the library (with live updates over SSE). */
+export function DashboardPage(props: {
+  user: User;
+  demo: boolean;
+  models: readonly ModelInfo[];
+  videos: Video[];
+  nextCursor: string | null;
+  filters: { q?: string; status?: string };
+}) {
+  return (
+    <Layout title="Studio" user={props.user} demo={props.demo}>
+      <section class="panel create-panel" aria-labelledby="create-title">
+        <div class="panel-head">
+          <h1 id="create-title" class="panel-title">New video</h1>
+          <p class="muted">Write a prompt, pick a model and size, and press Generate.</p>
+        </div>
+        <CreateForm models={props.models} />
+      </section>
+
+      <section class="library-section" aria-labelledby="library-title">
+        <div class="library-head">
+          <div class="library-title-row">
+            <h2 id="library-title" class="section-title">Library</h2>
+            <LiveStatus />
+          </div>
+          <LibraryFilters filters={props.filters} />
+        </div>
+        <div id="library" class="library-grid">
+          <LibraryItems
+            videos={props.videos}
+            nextCursor={props.nextCursor}
+            filters={props.filters}
+          />
+        </div>
+      </section>
+    </Layout>
+  );
+}

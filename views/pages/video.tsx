@@ -1,0 +1,202 @@
+import type { User, Video } from "../../services/types.ts";
+import { Layout } from "../layout.tsx";
+import { Icon } from "../components/Icon.tsx";
+import { LiveStatus } from "../components/LiveStatus.tsx";
+import { ProgressBar } from "../components/ProgressBar.tsx";
+import { RemixDialog } from "../components/RemixDialog.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import {
+  contentPath,
+  excerpt,
+  formatCost,
+  formatTime,
+  isoTime,
+  isPending,
+  orientation,
+  videoPath,
+} from "../format.ts";
+
+function Time(props: { value: string | null }) {
+  const iso = isoTime(props.value);
+  if (!iso) return <span class="muted">—</span>;
+  return <time datetime={iso} data-local>{formatTime(props.value)}</time>;
+}
+
+function Player(props: { video: Video }) {
+  const { video } = props;
+  if (video.status === "completed") {
+    return (
+      <video
+        class="player"
+        controls
+        preload="metadata"
+        playsinline
+        poster={contentPath(video, "?variant=thumbnail")}
+        src={contentPath(video)}
+        aria-label="Video player"
+      />
+    );
+  }
+  if (video.status === "failed") {
+    return (
+      <div class="placeholder placeholder-failed">
+        <Icon name="alert" class="placeholder-icon" />
+        <span>Generation failed</span>
+      </div>
+    );
+  }
+  return (
+    <div class="placeholder placeholder-pending">
+      <Icon name="film" class="placeholder-icon" />
+      <span>Your video is being made. This page updates by itself.</span>
+    </div>
+  );
+}
+
+function VideoLink(props: { video: Video; item?: boolean }) {
+  const link = (
+    <a class="lineage-link" href={videoPath(props.video)}>
+      <StatusBadge status={props.video.status} />
+      <span class="lineage-prompt">{excerpt(props.video.prompt, 90)}</span>
+    </a>
+  );
+  return props.item ? <li>{link}</li> : link;
+}
+
+/** GET /videos/:id — player, full prompt, parameters, times, cost, lineage and actions. */
+export function VideoPage(props: {
+  user: User;
+  demo: boolean;
+  video: Video;
+  cost: number;
+  source: Video | null;
+  remixes: Video[];
+}) {
+  const { video, source, remixes } = props;
+  const pending = isPending(video.status);
+  return (
+    <Layout title={excerpt(video.prompt, 50) || "Video"} user={props.user} demo={props.demo}>
+      <nav class="breadcrumb" aria-label="Breadcrumb">
+        <a href="/" class="back-link">
+          <Icon name="back" />
+          Library
+        </a>
+      </nav>
+      <article
+        class={`detail detail-${orientation(video.size)}`}
+        id={`detail-${video.id}`}
+        data-status={video.status}
+        data-video-id={video.id}
+      >
+        <div class="detail-media">
+          <Player video={video} />
+        </div>
+
+        <div class="detail-info">
+          <header class="detail-head">
+            <div class="detail-status">
+              <StatusBadge status={video.status} />
+              {pending && <LiveStatus watch={video.id} />}
+            </div>
+            <h1 class="detail-title">{excerpt(video.prompt, 70) || "Untitled video"}</h1>
+          </header>
+
+          {pending && <ProgressBar progress={video.progress} />}
+          {video.status === "failed" && (
+            <div class="form-error" role="alert">
+              <Icon name="alert" />
+              <p>
+                {video.error?.message || "The generation failed."}
+                {video.error?.code && <span class="error-code">{video.error.code}</span>}
+              </p>
+            </div>
+          )}
+
+          <div class="detail-actions">
+            {video.status === "completed" && (
+              <a class="btn btn-primary" href={contentPath(video, "?download=1")} download>
+                <Icon name="download" />
+                Download
+              </a>
+            )}
+            {video.status === "completed" && <RemixDialog video={video} inLibrary={false} large />}
+            <button
+              type="button"
+              class="btn btn-danger"
+              hx-delete={videoPath(video)}
+              hx-confirm="Delete this video?"
+              hx-swap="none"
+              hx-disable="this"
+              data-on-success="go-home"
+            >
+              <Icon name="trash" />
+              Delete
+            </button>
+          </div>
+
+          <section class="detail-section" aria-labelledby="prompt-title">
+            <h2 id="prompt-title" class="detail-label">Prompt</h2>
+            <p class="detail-prompt">{video.prompt}</p>
+          </section>
+
+          <dl class="facts">
+            <div>
+              <dt>Model</dt>
+              <dd>{video.model}</dd>
+            </div>
+            <div>
+              <dt>Size</dt>
+              <dd>{video.size}</dd>
+            </div>
+            <div>
+              <dt>Length</dt>
+              <dd>{video.seconds}s</dd>
+            </div>
+            <div>
+              <dt>Estimated cost</dt>
+              <dd class="cost">{formatCost(props.cost)}</dd>
+            </div>
+            <div>
+              <dt>Created</dt>
+              <dd>
+                <Time value={video.created_at} />
+              </dd>
+            </div>
+            <div>
+              <dt>Finished</dt>
+              <dd>
+                <Time value={video.completed_at} />
+              </dd>
+            </div>
+          </dl>
+
+          {(video.remixed_from || remixes.length > 0) && (
+            <section class="detail-section lineage" aria-labelledby="lineage-title">
+              <h2 id="lineage-title" class="detail-label">Lineage</h2>
+              {video.remixed_from && (
+                <div class="lineage-group">
+                  <h3 class="lineage-heading">Remixed from</h3>
+                  {source
+                    ? <VideoLink video={source} />
+                    : <p class="muted">The original video was deleted.</p>}
+                </div>
+              )}
+              {remixes.length > 0 && (
+                <div class="lineage-group">
+                  <h3 class="lineage-heading">Remixes ({remixes.length})</h3>
+                  <ul class="lineage-list">
+                    {remixes.map((r) => <VideoLink key={r.id} video={r} item />)}
+                  </ul>
+                </div>
+              )}
+            </section>
+          )}
+
+          <p class="detail-id muted">
+            ID <code>{video.id}</code>
+          </p>
+        </div>
+      </article>
+    </Layout>
+  );
+}

@@ -36,7 +36,10 @@ export function pageRoutes(deps: AppDeps) {
   const s = deps.videos;
   const demo = deps.config.simulate;
   const session = requireSession(deps);
-  const secureCookie = (url: string) => new URL(url).protocol === "https:";
+  // Behind a TLS-terminating proxy the app sees plain HTTP; the proxy's header tells the truth.
+  // Trusting it is safe here: a forged "https" only makes the client's own cookie stricter.
+  const secureCookie = (url: string, forwardedProto?: string) =>
+    new URL(url).protocol === "https:" || forwardedProto?.split(",")[0].trim() === "https";
 
   return new Hono<AppEnv>()
     .get("/login", (c) => c.html(<LoginPage demo={demo} />))

@@ -74,30 +74,38 @@ Deno.test({
     if (Deno.env.get("DEBUG_BROWSER")) {
       page.on("console", (m) => console.log("browser:", m.text()));
       page.on("response", (r) => console.log("browser:", r.status(), r.url()));
+      page.on("framenavigated", (f) => console.log("browser: nav", f.url()));
+      page.on("request", (r) => console.log("browser: request", r.url()));
+      page.on(
+        "requestfailed",
+        (r) => console.log("browser: failed", r.url(), r.failure()?.errorText),
+      );
     }
     await logIn(page, server.url);
     assert((await page.textContent("body"))!.toLowerCase().includes("demo mode"));
 
-    // Record every progress value the page shows, to prove the bar moves without a reload.
-    await page.evaluate(() => {
-      const seen = new Set<string>();
-      (globalThis as unknown as { seenProgress: Set<string> }).seenProgress = seen;
-      new MutationObserver(() => {
-        document.querySelectorAll("article.card progress").forEach((p) => {
-          seen.add(p.getAttribute("value") ?? "");
-        });
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });
-    });
-    await page.getByLabel("Prompt", { exact: true }).fill("A paper boat drifting down a rainy street");
+    await page.getByLabel("Prompt", { exact: true }).fill(
+      "A paper boat drifting down a rainy street",
+    );
     await page.getByRole("button", { name: "Generate" }).click();
     const card = page.locator("article.card").first();
     await card.waitFor();
     assertEquals(page.url(), `${server.url}/`, "no navigation");
-    await page.locator('article.card[data-status="completed"]').waitFor({ timeout: 20_000 });
-    const seenProgress = await page.evaluate(() => [
-      ...(globalThis as unknown as { seenProgress: Set<string> }).seenProgress,
-    ]);
-    assert(seenProgress.length >= 3, `progress moved: ${seenProgress}`);
+    // The bar moves live (SSE) until the player appears, without a reload. The predicate runs in
+    // the page every 20 ms and notes each progress value it sees on the way.
+    const seenProgress = await page.waitForFunction(
+      () => {
+        const w = globalThis as unknown as { seen?: Set<string> };
+        w.seen ??= new Set();
+        const card = document.querySelector("article.card");
+        const value = card?.querySelector("progress")?.getAttribute("value");
+        if (value) w.seen.add(value);
+        return card?.getAttribute("data-status") === "completed" && [...w.seen];
+      },
+      undefined,
+      { polling: 20, timeout: 20_000 },
+    ).then((handle) => handle.jsonValue());
+    assert(seenProgress && seenProgress.length >= 3, `progress moved: ${seenProgress}`);
     const video = card.locator("video");
     await video.waitFor();
     const playable = await video.evaluate(async (el: HTMLVideoElement) => {

@@ -48,8 +48,12 @@ export function Layout(props: {
           <title>{title}</title>
           <link rel="icon" href={FAVICON} />
           <link rel="stylesheet" href="/static/app.css" />
-          <script defer src="/static/htmx.js"></script>
-          <script defer src="/static/hx-sse.js"></script>
+          {
+            /* Not deferred: htmx starts itself on a timer when the document has already been parsed,
+              which could run before a deferred extension registers, leaving the live stream off. */
+          }
+          <script src="/static/htmx.js"></script>
+          <script src="/static/hx-sse.js"></script>
           <script defer src="/static/app.js"></script>
           <script defer src="/static/alpine.js"></script>
         </head>

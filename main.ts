@@ -9,6 +9,7 @@ import { errorHandler } from "./routes/errors.tsx";
 import { healthRoutes } from "./routes/health.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { staticRoutes } from "./routes/static.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { runCli } from "./services/cli.ts";
 
 /** Builds the whole web app from its services; starts nothing, so tests can use it directly. */
@@ -36,8 +37,9 @@ export function createApp(deps: AppDeps) {
   app.route("/api/auth", apiAuthRoutes(deps));
   app.route("/api/videos", apiVideoRoutes(deps));
   app.route("/api", apiAccountRoutes(deps));
+  app.route("/webhooks", webhookRoutes(deps));
   app.notFound((c) =>
-    c.req.path.startsWith("/api/")
+    c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")
       ? c.json({ error: { code: "not_found", message: "No such endpoint." } }, 404)
       : c.text("Not found", 404)
   );

@@ -18,7 +18,7 @@ export function errorHandler(deps: AppDeps) {
     if (failure.retryAfterSeconds !== undefined) {
       c.header("Retry-After", String(failure.retryAfterSeconds));
     }
-    if (c.req.path.startsWith("/api/")) {
+    if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")) {
       const body = {
         error: {
           code: failure.code,
@@ -28,7 +28,14 @@ export function errorHandler(deps: AppDeps) {
       };
       return c.json(body, failure.status);
     }
-    if (failure.status === 401) return c.redirect("/login", 303);
+    if (failure.status === 401) {
+      // Scripts (htmx, the live stream) cannot follow a redirect to a page usefully: tell them.
+      const scripted = c.req.header("hx-request") ||
+        c.req.header("accept")?.includes("text/event-stream");
+      if (!scripted) return c.redirect("/login", 303);
+      c.header("HX-Redirect", "/login");
+      return c.text("Your session has ended. Log in again.", 401);
+    }
     if (c.req.header("hx-request")) {
       c.header("HX-Retarget", "#toasts");
       c.header("HX-Reswap", "beforeend");

@@ -52,6 +52,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX videos_library ON videos(user_id, created_at DESC, id DESC);
    CREATE INDEX videos_due ON videos(next_poll_at) WHERE next_poll_at IS NOT NULL;
    CREATE INDEX videos_remixed_from ON videos(remixed_from) WHERE remixed_from IS NOT NULL;`,
+  `CREATE TABLE webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     received_at INTEGER NOT NULL
+   );`,
 ];
 
 export interface UserRow {
@@ -425,6 +429,23 @@ export class Database {
   videoIdsOfUser(userId: number): string[] {
     return (this.#all("SELECT id FROM videos WHERE user_id = ?", userId) as { id: string }[])
       .map((row) => row.id);
+  }
+
+  // --- webhooks --------------------------------------------------------------------------------
+
+  /** Records a delivery id; false when it was seen before (a replay). */
+  recordWebhookDelivery(id: string, now: number): boolean {
+    const result = this.#run(
+      "INSERT INTO webhook_deliveries (id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      id,
+      now,
+    );
+    return Number(result.changes) === 1;
+  }
+
+  /** Forgets deliveries older than the signature tolerance: those are refused as stale anyway. */
+  pruneWebhookDeliveries(before: number): void {
+    this.#run("DELETE FROM webhook_deliveries WHERE received_at < ?", before);
   }
 
   // --- internals -------------------------------------------------------------------------------

@@ -152,3 +152,14 @@ Deno.test("[pages] the live stream sends the changed card as an out-of-band swap
   assertMatch(video.headers.get("content-disposition")!, /attachment/);
   await video.body?.cancel();
 });
+
+Deno.test("[pages] an htmx request or live stream without a session is told to log in", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const htmx = await t.app.request("/videos", { headers: { "hx-request": "true" } });
+  assertEquals(htmx.status, 401);
+  assertEquals(htmx.headers.get("hx-redirect"), "/login");
+  const live = await t.app.request("/events", { headers: { accept: "text/event-stream" } });
+  assertEquals(live.status, 401);
+  const page = await t.app.request("/videos/vid_0123456789abcdef01234567");
+  assertEquals(page.status, 303);
+});

@@ -3,13 +3,13 @@ import { Layout } from "../layout.tsx";
 export function ErrorPage(props: { demo: boolean; status: number; message: string }) {
   return (
     <Layout title="Something went wrong" demo={props.demo}>
-      <main class="error-page">
+      <section class="error-page">
         <h1>{props.status === 404 ? "Not found" : "That did not work"}</h1>
         <p>{props.message}</p>
         <p>
           <a href="/">Back to the studio</a>
         </p>
-      </main>
+      </section>
     </Layout>
   );
 }

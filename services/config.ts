@@ -23,6 +23,7 @@ const envSchema = z.object({
   ADMIN_PASSWORD: optionalText,
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIMULATOR_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
+  UPSTREAM_TIMEOUT_MS: positiveInt(3_600_000).default(60_000),
 });
 
 /** What each variable accepts, said the way a person fixing their .env needs to read it. */
@@ -36,6 +37,7 @@ const allowed: Record<string, string> = {
   UPSTREAM_MAX_RPM: "a whole number of requests per minute from 1 to 100000",
   SESSION_SECRET: "a random string of at least 32 characters (or unset, to generate one)",
   SIMULATOR_TIME_SCALE: "a positive number (1 = realistic timing)",
+  UPSTREAM_TIMEOUT_MS: "a whole number of milliseconds from 1 to 3600000",
 };
 
 export type Config = z.infer<typeof envSchema> & {

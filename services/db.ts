@@ -56,6 +56,8 @@ const MIGRATIONS: readonly string[] = [
      id TEXT PRIMARY KEY,
      received_at INTEGER NOT NULL
    );`,
+  // Why the last attempt at a job failed while it waits to try again (null once it goes on).
+  `ALTER TABLE videos ADD COLUMN retry_reason TEXT;`,
 ];
 
 export interface UserRow {
@@ -93,6 +95,7 @@ export interface VideoRow {
   next_poll_at: number | null;
   attempts: number;
   upstream_calls: number;
+  retry_reason: string | null;
 }
 
 export type NewVideo = Pick<
@@ -129,6 +132,7 @@ export type VideoUpdate = Partial<
     | "attempts"
     | "reference_path"
     | "reference_type"
+    | "retry_reason"
   >
 >;
 
@@ -156,6 +160,7 @@ const UPDATABLE = new Set<string>([
   "attempts",
   "reference_path",
   "reference_type",
+  "retry_reason",
 ]);
 
 export class Database {
@@ -409,6 +414,19 @@ export class Database {
       attempts,
       id,
     );
+  }
+
+  /** Schedules another try after a failure, keeping its reason for the person waiting. */
+  retryLater(id: string, nextPollAt: number, attempts: number, reason: string, now: number) {
+    return this.#get(
+      `UPDATE videos SET next_poll_at = ?, attempts = ?, retry_reason = ?, updated_at = ?
+       WHERE id = ? RETURNING *`,
+      nextPollAt,
+      attempts,
+      reason,
+      now,
+      id,
+    ) as VideoRow | undefined;
   }
 
   /** The earliest check still to come after `now`. */

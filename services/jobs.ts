@@ -23,8 +23,8 @@ export interface JobRunnerOptions {
   now?: () => number;
   /** Jobs worked on at once; each waits for the request budget anyway. */
   concurrency?: number;
-  /** The SDK's timeout ends at the headers, so a stalled body needs a limit of its own. */
-  downloadTimeoutMs?: number;
+  /** The SDK's timeout ends at the headers, so a body that stalls this long is given up. */
+  idleTimeoutMs?: number;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -45,7 +45,7 @@ export class JobRunner {
   #abort = new AbortController();
 
   constructor(options: JobRunnerOptions) {
-    this.#o = { now: Date.now, concurrency: 4, downloadTimeoutMs: 10 * 60_000, ...options };
+    this.#o = { now: Date.now, concurrency: 4, idleTimeoutMs: 60_000, ...options };
   }
 
   start(): void {
@@ -164,7 +164,8 @@ export class JobRunner {
   async #check(row: VideoRow): Promise<void> {
     const job = await this.#upstreamCall(row, () => this.#o.upstream.retrieve(row.upstream_id!));
     const changes = this.#progressOf(job);
-    if (changes.status === row.status && changes.progress === row.progress) {
+    const unchanged = changes.status === row.status && changes.progress === row.progress;
+    if (unchanged && !row.retry_reason) {
       this.#o.db.reschedule(row.id, changes.next_poll_at ?? null, 0);
       return;
     }
@@ -174,7 +175,7 @@ export class JobRunner {
   /** What an upstream answer means for the row. */
   #progressOf(job: UpstreamJob): VideoUpdate {
     const now = this.#o.now();
-    const base = { attempts: 0, upstream_expires_at: job.expires_at };
+    const base = { attempts: 0, upstream_expires_at: job.expires_at, retry_reason: null };
     switch (job.status) {
       case "completed":
         return { ...base, status: "downloading", progress: 100, next_poll_at: now };
@@ -199,10 +200,7 @@ export class JobRunner {
   async #download(row: VideoRow): Promise<void> {
     const { dataDir, upstream } = this.#o;
     if (row.upstream_expires_at && this.#o.now() / 1000 > row.upstream_expires_at) {
-      return this.#fail(row, {
-        code: "expired",
-        message: "The video expired upstream before it could be downloaded.",
-      });
+      return this.#fail(row, EXPIRED);
     }
     await mkdir(videoDir(dataDir, row.id), { recursive: true });
     const bytes: Partial<Record<string, number>> = {};
@@ -213,10 +211,8 @@ export class JobRunner {
         bytes[variant] = existing;
         continue;
       }
-      const signal = AbortSignal.any([
-        this.#abort.signal,
-        AbortSignal.timeout(this.#o.downloadTimeoutMs),
-      ]);
+      const stall = new AbortController();
+      const signal = AbortSignal.any([this.#abort.signal, stall.signal]);
       const response = await this.#upstreamCall(
         row,
         () => upstream.download(row.upstream_id!, variant, signal),
@@ -225,7 +221,7 @@ export class JobRunner {
       const length = response.headers.get("content-length");
       bytes[variant] = await writeStreamAtomically(
         path,
-        response.body,
+        response.body.pipeThrough(abortWhenIdle(stall, this.#o.idleTimeoutMs)),
         length === null ? undefined : Number(length),
       );
     }
@@ -235,6 +231,7 @@ export class JobRunner {
       completed_at: this.#o.now(),
       next_poll_at: null,
       attempts: 0,
+      retry_reason: null,
       video_bytes: bytes.video ?? null,
       thumbnail_bytes: bytes.thumbnail ?? null,
       spritesheet_bytes: bytes.spritesheet ?? null,
@@ -250,17 +247,29 @@ export class JobRunner {
       ? error
       : new UpstreamError((error as Error)?.message ?? String(error), true);
     if (!failure.transient) {
-      return this.#fail(row, {
-        code: failure.code ?? "upstream_error",
-        message: failure.message,
-      });
+      // Content the upstream no longer has cannot come back: say so in the app's words.
+      const gone = row.status === "downloading" && failure.status === 404;
+      return this.#fail(
+        row,
+        gone ? EXPIRED : { code: failure.code ?? "upstream_error", message: failure.message },
+      );
     }
     if (failure.status === 429 && failure.retryAfterMs) this.#o.budget.pause(failure.retryAfterMs);
     const attempts = row.attempts + 1;
     const backoff = Math.min(this.#o.pollIntervalMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
     const jitter = 0.8 + Math.random() * 0.4;
     const wait = failure.retryAfterMs ?? backoff * jitter;
-    this.#o.db.reschedule(row.id, this.#o.now() + wait, attempts);
+    const reason = `${retryWhat(row)} failed (${failure.message}); trying again.`;
+    const saved = this.#o.db.retryLater(
+      row.id,
+      this.#o.now() + wait,
+      attempts,
+      reason,
+      this.#o.now(),
+    );
+    if (saved && saved.retry_reason !== row.retry_reason) {
+      this.#o.events.publish(saved.user_id, toVideo(saved));
+    }
   }
 
   #fail(row: VideoRow, error: VideoError): void {
@@ -279,6 +288,44 @@ export class JobRunner {
     if (saved) this.#o.events.publish(saved.user_id, toVideo(saved));
     return saved;
   }
+}
+
+/**
+ * Passes chunks through; when none has come for `ms`, fails the stream (so the write stops and
+ * its temporary file goes) and aborts `controller` (so the upstream connection is released).
+ */
+function abortWhenIdle(controller: AbortController, ms: number) {
+  let timer: ReturnType<typeof setTimeout>;
+  let arm: () => void;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(out) {
+      arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const stalled = new UpstreamError("the download stalled", true);
+          out.error(stalled);
+          controller.abort(stalled);
+        }, ms);
+      };
+      arm();
+    },
+    transform(chunk, out) {
+      arm();
+      out.enqueue(chunk);
+    },
+    flush: () => clearTimeout(timer),
+    cancel: () => clearTimeout(timer),
+  });
+}
+
+const EXPIRED: VideoError = {
+  code: "expired_upstream",
+  message: "The video expired upstream before it could be downloaded.",
+};
+
+function retryWhat(row: VideoRow): string {
+  if (row.status === "downloading") return "Downloading the video";
+  return row.upstream_id ? "Checking on the video" : "Sending the request";
 }
 
 async function readReference(row: VideoRow) {

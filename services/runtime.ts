@@ -42,8 +42,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const simulator = config.simulate
     ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
     : undefined;
-  const upstream: Upstream = createOpenAIUpstream(
-    simulator
+  const upstream: Upstream = createOpenAIUpstream({
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(simulator
       ? {
         apiKey: "demo-mode",
         baseURL: SIMULATOR_BASE_URL,
@@ -55,8 +56,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         apiKey: config.OPENAI_API_KEY!,
         baseURL: config.OPENAI_BASE_URL,
         fetch: options.upstreamFetch,
-      },
-  );
+      }),
+  });
   const events = new VideoEvents();
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
@@ -67,6 +68,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     budget: new RequestBudget(config.UPSTREAM_MAX_RPM, now),
     dataDir: config.DATA_DIR,
     pollIntervalMs: config.POLL_INTERVAL_MS,
+    idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     now,
   });
   return {

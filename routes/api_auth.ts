@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { login, logout } from "../services/auth.ts";
 import { requireBearer } from "./authenticate.ts";
+import { clientAddress } from "./client_address.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { validate } from "./validation.ts";
 
@@ -14,7 +15,7 @@ export function apiAuthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .post("/login", validate("json", credentials), async (c) => {
       const { username, password } = c.req.valid("json");
-      return c.json(await login(deps.auth, username, password, "api"));
+      return c.json(await login(deps.auth, username, password, "api", clientAddress(c)));
     })
     .post("/logout", requireBearer(deps), (c) => {
       logout(deps.auth, c.var.token);

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Database, UserRow } from "./db.ts";
 import { AppError, invalid, notFound, unauthorized } from "./errors.ts";
 import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import type { LoginThrottle } from "./login_throttle.ts";
 import type { Role, User } from "./types.ts";
 
 export type SessionKind = "web" | "api";
@@ -20,6 +21,7 @@ export interface AuthContext {
   db: Database;
   secret: string;
   now?: () => number;
+  throttle?: LoginThrottle;
 }
 
 export function toUser(row: UserRow): User {
@@ -34,16 +36,34 @@ function tokenHash(ctx: AuthContext, token: string): string {
   return createHmac("sha256", ctx.secret).update(token).digest("base64url");
 }
 
-/** Checks a password; unknown users and wrong passwords take the same time and get the same answer. */
+/**
+ * Checks a password; unknown users and wrong passwords take the same time and get the same answer.
+ * Repeated failures for one account or from one address are refused for a while (429).
+ */
 export async function login(
   ctx: AuthContext,
   username: string,
   password: string,
   kind: SessionKind,
+  address = "unknown",
 ): Promise<{ token: string; user: User }> {
+  const wait = ctx.throttle?.retryAfterSeconds(username, address) ?? 0;
+  if (wait > 0) {
+    throw new AppError(
+      429,
+      "rate_limited",
+      `Too many failed logins. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      undefined,
+      wait,
+    );
+  }
   const row = ctx.db.userByName(username);
   const ok = await verifyPassword(password, row?.password_hash ?? await dummyHash());
-  if (!row || !ok) throw unauthorized("Wrong username or password.");
+  if (!row || !ok) {
+    ctx.throttle?.recordFailure(username, address);
+    throw unauthorized("Wrong username or password.");
+  }
+  ctx.throttle?.recordSuccess(username);
   return { token: startSession(ctx, row.id, kind), user: toUser(row) };
 }
 

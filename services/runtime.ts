@@ -5,6 +5,7 @@ import type { Config } from "./config.ts";
 import { Database } from "./db.ts";
 import { VideoEvents } from "./events.ts";
 import { JobRunner } from "./jobs.ts";
+import { DEFAULT_LIMITS, LoginThrottle } from "./login_throttle.ts";
 import { writeBytesAtomically } from "./media_store.ts";
 import { RequestBudget } from "./request_budget.ts";
 import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.ts";
@@ -74,7 +75,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   return {
     config,
     db,
-    auth: { db, secret, now },
+    auth: { db, secret, now, throttle: new LoginThrottle(DEFAULT_LIMITS, now) },
     videos: { db, events, jobs, upstream, dataDir: config.DATA_DIR, now },
     jobs,
     simulator,

@@ -88,3 +88,39 @@ Deno.test("[models] /api/models lists sizes, seconds and prices", async () => {
   assertEquals(data[0].sizes, ["720x1280", "1280x720"]);
   assertEquals(data[0].seconds, ["4", "8", "12"]);
 });
+
+Deno.test("[auth] repeated failures for one account are 429 with Retry-After, even with the right password", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  await t.userToken("ada");
+  const attempt = (password: string, address = "203.0.113.9") =>
+    t.app.request("/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": address },
+      body: JSON.stringify({ username: "ada", password }),
+    });
+  for (let i = 0; i < 5; i++) assertEquals((await attempt("wrong password")).status, 401);
+  const limited = await attempt("correct horse battery", "198.51.100.7");
+  assertEquals(limited.status, 429);
+  assertEquals((await limited.json()).error.code, "rate_limited");
+  const retryAfter = Number(limited.headers.get("retry-after"));
+  assertEquals(retryAfter > 0 && retryAfter <= 15 * 60, true);
+});
+
+Deno.test("[auth] many failures from one address are limited across accounts", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  await t.userToken("ada");
+  const attempt = (username: string) =>
+    t.app.request("/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.50" },
+      body: JSON.stringify({ username, password: "guess guess" }),
+    });
+  for (let i = 0; i < 20; i++) assertEquals((await attempt(`user${i}`)).status, 401);
+  assertEquals((await attempt("ada")).status, 429);
+  const elsewhere = await t.app.request("/api/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.51" },
+    body: JSON.stringify({ username: "ada", password: "correct horse battery" }),
+  });
+  assertEquals(elsewhere.status, 200);
+});

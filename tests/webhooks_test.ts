@@ -1,4 +1,5 @@
 import { signWebhook } from "../services/simulator/webhook_signer.ts";
+import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { assertEquals } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
 
@@ -65,4 +66,34 @@ Deno.test("[webhooks] without OPENAI_WEBHOOK_SECRET every delivery is 400", asyn
   const delivery = await signWebhook(SECRET, { id: "e", type: "video.completed", data: {} });
   const res = await deliver(t, delivery);
   assertEquals(res.status, 400);
+});
+
+Deno.test("[webhooks] end to end: the simulator's signed webhook brings the result without polling", async () => {
+  let app: ((req: Request) => Response | Promise<Response>) | undefined;
+  const delivered: number[] = [];
+  const simulator = createSoraSimulator({
+    timeScale: 0.01,
+    webhooks: {
+      secret: SECRET,
+      deliver: async (d) => {
+        const res = await app!(
+          new Request("http://app/webhooks/openai", { method: "POST", ...d }),
+        );
+        delivered.push(res.status);
+      },
+    },
+  });
+  await using t = await startTestApp({
+    simulator,
+    env: { OPENAI_WEBHOOK_SECRET: SECRET, POLL_INTERVAL_MS: "3600000" },
+  });
+  app = (req) => t.app.fetch(req);
+  const token = await t.userToken("ada");
+  const ok = await (await t.api("POST", "/api/videos", token, { prompt: "calm sea" })).json();
+  const bad = await (await t.api("POST", "/api/videos", token, { prompt: "[fail] x" })).json();
+  await t.waitForVideo(token, ok.id, (v) => v.status === "completed");
+  const failed = await t.waitForVideo(token, bad.id, (v) => v.status === "failed");
+  assertEquals(failed.error?.code, "moderation_blocked");
+  assertEquals(delivered, [200, 200]);
+  simulator.close();
 });

@@ -69,6 +69,13 @@ export class JobStore {
     return record && !record.deleted ? this.#snapshot(record) : undefined;
   }
 
+  /** Milliseconds until the job completes or fails (0 if it already has); undefined if unknown. */
+  settlesInMs(id: string): number | undefined {
+    const record = this.#byId.get(id);
+    if (!record || record.deleted) return undefined;
+    return Math.max(0, record.createdMs + totalMs(record.timeline) - this.#now());
+  }
+
   /** Whether the job's assets are past expires_at (only meaningful once completed). */
   isExpired(video: Video): boolean {
     return video.expires_at !== null && this.#now() / 1000 >= video.expires_at;

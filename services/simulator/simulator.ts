@@ -2,6 +2,7 @@ import type { Video } from "openai/resources/videos";
 import { type FaultKind, FaultRegistry, type Faults } from "./faults.ts";
 import { degradedResponse, replacementResponse, wrapsResponse } from "./fault_responses.ts";
 import { JobStore } from "./jobs.ts";
+import { type SignedDelivery, signWebhook } from "./webhook_signer.ts";
 import { errorResponse, notFound } from "./responses.ts";
 import {
   createVideo,
@@ -22,6 +23,14 @@ export interface SoraSimulatorOptions {
   now?: () => number;
   /** Source of randomness for fault `probability`; pass seededRandom(n) for repeatable runs. */
   random?: () => number;
+  /** When set, a signed `video.completed` / `video.failed` event is delivered as each job ends. */
+  webhooks?: WebhookSink;
+}
+
+export interface WebhookSink {
+  /** `whsec_…` (base64) or a plain string, as the app's OPENAI_WEBHOOK_SECRET. */
+  secret: string;
+  deliver(delivery: SignedDelivery): Promise<unknown>;
 }
 
 export interface RequestLogEntry {
@@ -42,6 +51,8 @@ export interface SoraSimulator {
   readonly requests: readonly RequestLogEntry[];
   /** A job's current state, or undefined if unknown or deleted. */
   getVideo(id: string): Video | undefined;
+  /** Cancels webhook deliveries still to come. */
+  close(): void;
 }
 
 type Route = (
@@ -83,6 +94,29 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
     return notFound(`Invalid URL (${req.method} ${url.pathname})`);
   }
 
+  const pendingWebhooks = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Schedules the event for a job just created, for the moment it ends. */
+  async function announceWhenSettled(response: Response): Promise<void> {
+    const sink = options.webhooks;
+    if (!sink || !response.ok) return;
+    const { id } = await response.clone().json() as { id: string };
+    const delay = ctx.store.settlesInMs(id);
+    if (delay === undefined) return;
+    const timer = setTimeout(async () => {
+      pendingWebhooks.delete(timer);
+      const video = ctx.store.get(id);
+      if (!video || (video.status !== "completed" && video.status !== "failed")) return;
+      const event = {
+        id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+        type: `video.${video.status}`,
+        data: { id },
+      };
+      await sink.deliver(await signWebhook(sink.secret, event)).catch(() => {});
+    }, delay);
+    pendingWebhooks.add(timer);
+  }
+
   async function fetch(req: Request): Promise<Response> {
     const url = new URL(req.url);
     // The SDK probes a custom fetch's FormData support once with fetch("data:,"); that is
@@ -92,7 +126,11 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
     const entry: RequestLogEntry = { method: req.method, path: url.pathname, at: now() };
     requests.push(entry);
     const fault = faults.pick(req.method, url.pathname + url.search);
-    if (!fault) return await handle(req, url);
+    if (!fault) {
+      const response = await handle(req, url);
+      if (req.method === "POST") await announceWhenSettled(response);
+      return response;
+    }
     entry.fault = fault.kind;
 
     if (wrapsResponse(fault)) return degradedResponse(fault, await handle(req, url), req);
@@ -110,6 +148,10 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
       return requests;
     },
     getVideo: (id) => ctx.store.get(id),
+    close() {
+      for (const timer of pendingWebhooks) clearTimeout(timer);
+      pendingWebhooks.clear();
+    },
   };
 }
 

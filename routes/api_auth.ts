@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { login, logout } from "../services/auth.ts";
+import { login, logout, logoutEverywhere } from "../services/auth.ts";
 import { requireBearer } from "./authenticate.ts";
 import { clientAddress } from "./client_address.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
@@ -11,14 +11,20 @@ const credentials = z.object({
   password: z.string({ error: "Give a password." }).min(1, "Give a password.").max(1024),
 });
 
+const logoutQuery = z.object({
+  all: z.enum(["0", "1"], { error: "Use all=1 to end every session, or leave it out." })
+    .optional(),
+});
+
 export function apiAuthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .post("/login", validate("json", credentials), async (c) => {
       const { username, password } = c.req.valid("json");
       return c.json(await login(deps.auth, username, password, "api", clientAddress(c)));
     })
-    .post("/logout", requireBearer(deps), (c) => {
-      logout(deps.auth, c.var.token);
+    .post("/logout", requireBearer(deps), validate("query", logoutQuery), (c) => {
+      if (c.req.valid("query").all === "1") logoutEverywhere(deps.auth, c.var.user.id);
+      else logout(deps.auth, c.var.token);
       return c.body(null, 204);
     });
 }

@@ -84,6 +84,11 @@ export function logout(ctx: AuthContext, token: string): void {
   ctx.db.deleteSession(tokenHash(ctx, token));
 }
 
+/** Ends every session and token of the user: for a lost laptop or a leaked token. */
+export function logoutEverywhere(ctx: AuthContext, userId: number): void {
+  ctx.db.deleteSessionsOfUser(userId);
+}
+
 function checkUsername(username: string): void {
   if (!USERNAME.test(username)) {
     throw invalid({

@@ -124,3 +124,17 @@ Deno.test("[auth] many failures from one address are limited across accounts", a
   });
   assertEquals(elsewhere.status, 200);
 });
+
+Deno.test("[auth] logout with ?all=1 ends every token and session of the user", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const first = await t.userToken("ada");
+  const second = (await (await t.api("POST", "/api/auth/login", undefined, {
+    username: "ada",
+    password: "correct horse battery",
+  })).json()).token;
+  const bob = await t.userToken("bob");
+  assertEquals((await t.api("POST", "/api/auth/logout?all=1", first)).status, 204);
+  assertEquals((await t.api("GET", "/api/me", second)).status, 401);
+  assertEquals((await t.api("GET", "/api/me", bob)).status, 200);
+  assertEquals((await t.api("POST", "/api/auth/logout?all=yes", bob)).status, 400);
+});

@@ -272,3 +272,36 @@ Deno.test("[videos] a prompt the upstream refuses ends failed with its reason", 
   assert(failed.error?.message);
   assertEquals((await t.api("GET", `/api/videos/${id}/content`, token)).status, 409);
 });
+
+Deno.test("[videos] an oversized upload is refused with 413 before the body is read", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const token = await t.userToken("ada");
+  let pulled = 0;
+  const chunk = new Uint8Array(1024 * 1024);
+  // 64 MiB on offer, produced only as fast as the server reads it.
+  const body = () =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.length;
+        if (pulled > 64 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+  for (const declared of [true, false]) {
+    pulled = 0;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      "content-type": "multipart/form-data; boundary=x",
+    };
+    if (declared) headers["content-length"] = String(64 * 1024 * 1024);
+    const res = await t.app.request("/api/videos", {
+      method: "POST",
+      headers,
+      body: body(),
+      // @ts-ignore: Deno needs this for a streamed request body
+      duplex: "half",
+    });
+    assertEquals(res.status, 413);
+    assert(pulled < 30 * 1024 * 1024, `read ${pulled} bytes`);
+  }
+});

@@ -8,6 +8,7 @@ import type { AppDeps } from "./routes/env.ts";
 import { errorHandler } from "./routes/errors.tsx";
 import { healthRoutes } from "./routes/health.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { requestLogging } from "./routes/request_log.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { runCli } from "./services/cli.ts";
@@ -15,6 +16,7 @@ import { runCli } from "./services/cli.ts";
 /** Builds the whole web app from its services; starts nothing, so tests can use it directly. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  if (deps.log) app.use(...requestLogging(deps.log));
   app.use(secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

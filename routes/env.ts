@@ -1,5 +1,6 @@
 import type { AuthContext } from "../services/auth.ts";
 import type { Config } from "../services/config.ts";
+import type { Logger } from "../services/log.ts";
 import type { User } from "../services/types.ts";
 import type { VideoServices } from "../services/videos.ts";
 
@@ -12,6 +13,7 @@ export interface AppDeps {
   heartbeatMs?: number;
   /** Aborts when the app shuts down, ending live streams so the server can stop. */
   closing?: AbortSignal;
+  log?: Logger;
 }
 
 export interface AppEnv {

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../services/errors.ts";
+import { errorFields } from "../services/log.ts";
 import { Toast } from "../views/components/Toast.tsx";
 import { ErrorPage } from "../views/pages/error.tsx";
 import type { AppDeps } from "./env.ts";
@@ -12,7 +13,14 @@ import type { AppDeps } from "./env.ts";
 export function errorHandler(deps: AppDeps) {
   return (error: Error, c: Context) => {
     const known = toAppError(error);
-    if (!known) console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (!known) {
+      const log = deps.log ?? console;
+      log.error("unexpected error", {
+        method: c.req.method,
+        path: c.req.path,
+        ...errorFields(error),
+      });
+    }
     const failure = known ??
       new AppError(500, "internal_error", "Something went wrong on our side. Try again shortly.");
     if (failure.retryAfterSeconds !== undefined) {

@@ -1,6 +1,7 @@
 import process from "node:process";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { LOG_LEVELS } from "./log.ts";
 
 /** Thrown when the environment holds a value the app cannot run with; the message is one line. */
 export class ConfigError extends Error {}
@@ -24,6 +25,8 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIMULATOR_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
   UPSTREAM_TIMEOUT_MS: positiveInt(3_600_000).default(60_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
 });
 
 /** What each variable accepts, said the way a person fixing their .env needs to read it. */
@@ -38,6 +41,8 @@ const allowed: Record<string, string> = {
   SESSION_SECRET: "a random string of at least 32 characters (or unset, to generate one)",
   SIMULATOR_TIME_SCALE: "a positive number (1 = realistic timing)",
   UPSTREAM_TIMEOUT_MS: "a whole number of milliseconds from 1 to 3600000",
+  LOG_LEVEL: "debug, info, warn or error",
+  LOG_FORMAT: "text or json",
 };
 
 export type Config = z.infer<typeof envSchema> & {

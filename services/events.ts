@@ -1,3 +1,4 @@
+import { errorFields, type Logger, silentLogger } from "./log.ts";
 import type { Video } from "./types.ts";
 
 export type VideoListener = (video: Video) => void;
@@ -8,6 +9,8 @@ export type VideoListener = (video: Video) => void;
  */
 export class VideoEvents {
   readonly #listeners = new Map<number, Set<VideoListener>>();
+
+  constructor(private readonly log: Logger = silentLogger) {}
 
   subscribe(userId: number, listener: VideoListener): () => void {
     let set = this.#listeners.get(userId);
@@ -27,7 +30,7 @@ export class VideoEvents {
       try {
         listener(video);
       } catch (error) {
-        console.error("A live-update listener failed:", error);
+        this.log.error("live update listener failed", { user: userId, ...errorFields(error) });
       }
     }
   }

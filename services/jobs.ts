@@ -8,6 +8,7 @@ import {
   videoDir,
   writeStreamAtomically,
 } from "./media_store.ts";
+import { errorFields, type Logger, silentLogger } from "./log.ts";
 import type { RequestBudget } from "./request_budget.ts";
 import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
 import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
@@ -25,6 +26,7 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** The SDK's timeout ends at the headers, so a body that stalls this long is given up. */
   idleTimeoutMs?: number;
+  log?: Logger;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -45,7 +47,13 @@ export class JobRunner {
   #abort = new AbortController();
 
   constructor(options: JobRunnerOptions) {
-    this.#o = { now: Date.now, concurrency: 4, idleTimeoutMs: 60_000, ...options };
+    this.#o = {
+      now: Date.now,
+      concurrency: 4,
+      idleTimeoutMs: 60_000,
+      log: silentLogger,
+      ...options,
+    };
   }
 
   start(): void {
@@ -110,7 +118,9 @@ export class JobRunner {
 
   #run(row: VideoRow): Promise<void> {
     const work = this.#step(row)
-      .catch((error) => console.error(`job ${row.id}: unexpected error`, error))
+      .catch((error) =>
+        this.#o.log.error("job step failed", { video: row.id, ...errorFields(error) })
+      )
       .finally(() => {
         this.#active.delete(row.id);
         this.kick();
@@ -286,6 +296,15 @@ export class JobRunner {
   #save(row: VideoRow, changes: VideoUpdate): VideoRow | undefined {
     const saved = this.#o.db.updateVideo(row.id, changes, this.#o.now(), row.status);
     if (saved) this.#o.events.publish(saved.user_id, toVideo(saved));
+    if (saved && saved.status !== row.status) {
+      this.#o.log.info("job", {
+        video: saved.id,
+        from: row.status,
+        to: saved.status,
+        upstream: saved.upstream_id,
+        error: saved.status === "failed" ? saved.error_code : undefined,
+      });
+    }
     return saved;
   }
 }

@@ -5,6 +5,7 @@ import type { Config } from "./config.ts";
 import { Database } from "./db.ts";
 import { VideoEvents } from "./events.ts";
 import { JobRunner } from "./jobs.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { DEFAULT_LIMITS, LoginThrottle } from "./login_throttle.ts";
 import { writeBytesAtomically } from "./media_store.ts";
 import { RequestBudget } from "./request_budget.ts";
@@ -23,10 +24,12 @@ export interface Runtime {
   simulator?: SoraSimulator;
   /** Aborts when the app begins to shut down, so long-lived streams end. */
   closing: AbortSignal;
+  log: Logger;
   close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
+  log?: Logger;
   /** Overrides the upstream's HTTP client (tests point it at a simulator with faults). */
   upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   simulator?: SoraSimulator;
@@ -39,6 +42,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   await mkdir(config.DATA_DIR, { recursive: true });
   const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
   const now = options.now ?? Date.now;
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const secret = config.SESSION_SECRET ?? await sessionSecret(config.DATA_DIR);
   const simulator = config.simulate
     ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
@@ -59,7 +63,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         fetch: options.upstreamFetch,
       }),
   });
-  const events = new VideoEvents();
+  const events = new VideoEvents(log);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
@@ -70,6 +74,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     dataDir: config.DATA_DIR,
     pollIntervalMs: config.POLL_INTERVAL_MS,
     idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    log,
     now,
   });
   return {
@@ -80,6 +85,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     jobs,
     simulator,
     closing: closing.signal,
+    log,
     close() {
       // Called from a signal handler and after the server stops: the second call waits for the first.
       closed ??= (async () => {

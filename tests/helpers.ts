@@ -35,6 +35,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SORA_SIMULATE: "1",
     POLL_INTERVAL_MS: "20",
     UPSTREAM_MAX_RPM: "60000",
+    LOG_LEVEL: "error",
     ...options.env,
   });
   const simulator = options.simulator ?? createSoraSimulator({ timeScale: 0.01 });

@@ -18,7 +18,12 @@ Deno.test({
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "sora-xss-" });
     const runtime = await openRuntime(
-      loadConfig({ DATA_DIR: dataDir, POLL_INTERVAL_MS: "20", UPSTREAM_MAX_RPM: "60000" }),
+      loadConfig({
+        DATA_DIR: dataDir,
+        POLL_INTERVAL_MS: "20",
+        UPSTREAM_MAX_RPM: "60000",
+        LOG_LEVEL: "error",
+      }),
       { simulator: createSoraSimulator({ timeScale: 0.01 }) },
     );
     runtime.jobs.start();

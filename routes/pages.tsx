@@ -2,16 +2,26 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { login, logout } from "../services/auth.ts";
-import { AppError } from "../services/errors.ts";
+import { AppError, invalid } from "../services/errors.ts";
 import { MODELS } from "../services/models.ts";
-import { libraryQuerySchema, remixSchema } from "../services/video_input.ts";
+import type { Video } from "../services/types.ts";
+import {
+  createVideoSchema,
+  fieldErrors,
+  libraryQuerySchema,
+  remixSchema,
+} from "../services/video_input.ts";
+import { encodeCursor } from "../services/video_view.ts";
 import {
   contentFile,
   createVideo,
   deleteVideo,
+  getVideo,
   listVideos,
   remixVideo,
   videoDetail,
+  type VideoPage as LibraryPage,
+  type VideoServices,
 } from "../services/videos.ts";
 import { LibraryItems } from "../views/components/LibraryItems.tsx";
 import { VideoCard, VideoCardOob } from "../views/components/VideoCard.tsx";
@@ -19,6 +29,7 @@ import { DashboardPage } from "../views/pages/dashboard.tsx";
 import { LoginPage } from "../views/pages/login.tsx";
 import { VideoPage } from "../views/pages/video.tsx";
 import { requireSession } from "./authenticate.ts";
+import { clientAddress } from "./client_address.ts";
 import { serveFile } from "./content.ts";
 import { type AppDeps, type AppEnv, SESSION_COOKIE } from "./env.ts";
 import { streamVideoChanges } from "./live.ts";
@@ -30,6 +41,46 @@ const loginForm = z.object({
   username: z.string().max(64).default(""),
   password: z.string().max(1024).default(""),
 });
+
+/** The library query of the pages: the API's, plus a model filter ("" means all models). */
+const pageLibraryQuery = libraryQuerySchema.extend({
+  model: z.preprocess(
+    (v) => v === "" ? undefined : v,
+    z.enum(MODELS.map((m) => m.id) as [string, ...string[]], {
+      error: `Use one of ${MODELS.map((m) => m.id).join(", ")}.`,
+    }).optional(),
+  ),
+});
+type PageLibraryQuery = z.infer<typeof pageLibraryQuery>;
+
+/** Rows read per step while filtering by model, which the service's query does not know. */
+const MODEL_SCAN_PAGE = 100;
+
+/**
+ * One page of the library. A model filter walks the (indexed, cursor-paged) library in large
+ * steps and keeps that model's videos, ending as soon as one more than a page is found; its
+ * cursor points after the last video shown, exactly like the service's own.
+ */
+function libraryPage(s: VideoServices, userId: number, query: PageLibraryQuery): LibraryPage {
+  const { model, ...rest } = query;
+  if (!model) return listVideos(s, userId, rest);
+  const found: Video[] = [];
+  let cursor = rest.cursor;
+  while (found.length <= rest.limit) {
+    const step = listVideos(s, userId, { ...rest, limit: MODEL_SCAN_PAGE, cursor });
+    found.push(...step.data.filter((v) => v.model === model));
+    if (!step.next_cursor) break;
+    cursor = step.next_cursor;
+  }
+  const data = found.slice(0, rest.limit);
+  const last = data.at(-1);
+  return {
+    data,
+    next_cursor: found.length > rest.limit && last
+      ? encodeCursor({ created_at: Date.parse(last.created_at), id: last.id })
+      : null,
+  };
+}
 
 /** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
 export function pageRoutes(deps: AppDeps) {
@@ -46,7 +97,7 @@ export function pageRoutes(deps: AppDeps) {
     .post("/login", validate("form", loginForm), async (c) => {
       const { username, password } = c.req.valid("form");
       try {
-        const { token } = await login(deps.auth, username, password, "web");
+        const { token } = await login(deps.auth, username, password, "web", clientAddress(c));
         // A fresh token at every login: a session id planted before login is worth nothing.
         const previous = getCookie(c, SESSION_COOKIE);
         if (previous) logout(deps.auth, previous);
@@ -59,10 +110,13 @@ export function pageRoutes(deps: AppDeps) {
         });
         return c.redirect("/", 303);
       } catch (error) {
-        if (!(error instanceof AppError) || error.status !== 401) throw error;
+        if (!(error instanceof AppError) || (error.status !== 401 && error.status !== 429)) {
+          throw error;
+        }
+        if (error.retryAfterSeconds) c.header("Retry-After", String(error.retryAfterSeconds));
         return c.html(
           <LoginPage demo={demo} error={error.message} username={username} />,
-          401,
+          error.status,
         );
       }
     })
@@ -78,9 +132,9 @@ export function pageRoutes(deps: AppDeps) {
     .use("/events", session)
     .use("/videos/:id", videoIdParam)
     .use("/videos/:id/*", videoIdParam)
-    .get("/", validate("query", libraryQuerySchema), (c) => {
+    .get("/", validate("query", pageLibraryQuery), (c) => {
       const query = c.req.valid("query");
-      const page = listVideos(s, c.var.user.id, query);
+      const page = libraryPage(s, c.var.user.id, query);
       return c.html(
         <DashboardPage
           user={c.var.user}
@@ -88,21 +142,21 @@ export function pageRoutes(deps: AppDeps) {
           models={MODELS}
           videos={page.data}
           nextCursor={page.next_cursor}
-          filters={{ q: query.q, status: query.status }}
+          filters={{ q: query.q, status: query.status, model: query.model }}
         />,
       );
     })
-    .get("/videos", validate("query", libraryQuerySchema), (c) => {
+    .get("/videos", validate("query", pageLibraryQuery), (c) => {
       const query = c.req.valid("query");
       if (!c.req.header("hx-request")) {
         return c.redirect(`/?${new URL(c.req.url).searchParams}`, 303);
       }
-      const page = listVideos(s, c.var.user.id, query);
+      const page = libraryPage(s, c.var.user.id, query);
       return c.html(
         <LibraryItems
           videos={page.data}
           nextCursor={page.next_cursor}
-          filters={{ q: query.q, status: query.status }}
+          filters={{ q: query.q, status: query.status, model: query.model }}
         />,
       );
     })
@@ -128,6 +182,24 @@ export function pageRoutes(deps: AppDeps) {
         c.req.param("id"),
         c.req.valid("form").prompt,
       );
+      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
+      return c.html(<VideoCard video={video} />, 201);
+    })
+    // Re-run: a new video with the same prompt, model, size and length (no reference image:
+    // it is not kept once it has been sent).
+    .post("/videos/:id/rerun", async (c) => {
+      const source = getVideo(s, c.var.user.id, c.req.param("id"));
+      const parsed = createVideoSchema.safeParse({
+        prompt: source.prompt,
+        model: source.model,
+        size: source.size,
+        seconds: source.seconds,
+      });
+      if (!parsed.success) {
+        const fields = fieldErrors(parsed.error);
+        throw invalid(fields, Object.values(fields)[0]);
+      }
+      const video = await createVideo(s, c.var.user.id, parsed.data);
       if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
       return c.html(<VideoCard video={video} />, 201);
     })

@@ -9,6 +9,9 @@
  * - Live updates: "Live" / "Reconnecting…" state of the SSE element, retry of a failed first
  *   connection, progress on the detail page.
  * - <time data-local> shown in the reader's locale and time zone.
+ * - Cards: elapsed time ticking, hover scrub preview from the spritesheet, play in place.
+ * - In-flight indicator (a bar at the top while any request runs), copy prompt, example
+ *   prompts, re-run, filters mirrored into the address bar.
  */
 (() => {
   "use strict";
@@ -36,6 +39,16 @@
 
   function formatBytes(n) {
     return n >= 1024 * 1024 ? (n / 1024 / 1024).toFixed(1) + " MB" : Math.ceil(n / 1024) + " KB";
+  }
+
+  /** "jpeg" | "png" | "webp" from an image's first bytes; null for anything else. */
+  function imageKind(b) {
+    if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+    const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+    if (b.length >= 8 && png.every((v, i) => b[i] === v)) return "png";
+    const ascii = (from, to) => String.fromCharCode(...b.subarray(from, to));
+    if (b.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "webp";
+    return null;
   }
 
   function statusOf(evt) {
@@ -298,14 +311,67 @@
     }
   });
 
-  // Delete on the detail page: back to the library once the server confirms.
+  // Delete on the detail page: back to the library once the server confirms. Re-run and remix
+  // on the detail page: open the new video's page.
   document.addEventListener("htmx:after:request", (evt) => {
     const el = evt.target;
-    if (
-      el instanceof Element && el.getAttribute("data-on-success") === "go-home" && succeeded(evt)
-    ) {
-      loc.assign("/");
+    if (!(el instanceof Element) || !succeeded(evt)) return;
+    const then = el.getAttribute("data-on-success");
+    if (then === "go-home") loc.assign("/");
+    if (then === "open-video") {
+      const id = cardIdIn(evt.detail.ctx.text);
+      if (id) loc.assign("/videos/" + encodeURIComponent(id));
     }
+  });
+
+  // "Try again" on a failed card: the new card is at the top of the library.
+  document.addEventListener("htmx:after:swap", (evt) => {
+    const el = evt.target;
+    if (!(el instanceof Element) || !el.hasAttribute("data-rerun") || !succeeded(evt)) return;
+    highlightNewCard();
+    showToast("success", "Started again — the new video is at the top of the library.");
+  });
+
+  function highlightNewCard() {
+    const card = document.querySelector("#library > .card");
+    if (!card) return;
+    card.classList.add("is-new");
+    setTimeout(() => card.classList.remove("is-new"), 2400);
+  }
+
+  // The library filters: keep the address bar in step, so a reload or a shared link shows the
+  // same selection (the dashboard reads q, status and model from the query).
+  document.addEventListener("htmx:after:request", (evt) => {
+    const form = evt.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-filters")) return;
+    if (!succeeded(evt)) return;
+    const params = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) {
+      if (typeof v === "string" && v.trim()) params.set(k, v.trim());
+    }
+    const query = params.toString();
+    history.replaceState(history.state, "", query ? "/?" + query : "/");
+  });
+
+  // ------------------------------------------------------------------ in-flight indicator
+
+  // A thin bar at the top of the page while any request (not the live stream) is under way.
+  let inFlight = 0;
+  function setBusy(delta) {
+    inFlight = Math.max(0, inFlight + delta);
+    document.documentElement.classList.toggle("is-busy", inFlight > 0);
+  }
+  document.addEventListener("htmx:before:request", (evt) => {
+    const ctx = evt.detail && evt.detail.ctx;
+    if (!ctx || isLive(evt.target) || ctx._busy) return;
+    ctx._busy = true;
+    setBusy(1);
+  });
+  document.addEventListener("htmx:finally:request", (evt) => {
+    const ctx = evt.detail && evt.detail.ctx;
+    if (!ctx || !ctx._busy) return;
+    ctx._busy = false;
+    setBusy(-1);
   });
 
   // ------------------------------------------------------------------ htmx: live updates (SSE)
@@ -406,6 +472,167 @@
     if (value !== null && pct) pct.textContent = value + "%";
   });
 
+  // ------------------------------------------------------------------ cards: elapsed time
+
+  function formatDuration(ms) {
+    const total = Math.max(0, Math.floor(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = String(total % 60).padStart(2, "0");
+    return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  }
+
+  function tickElapsed() {
+    const now = Date.now();
+    for (const el of document.querySelectorAll("[data-elapsed-from]")) {
+      const from = Date.parse(el.getAttribute("data-elapsed-from") || "");
+      if (Number.isNaN(from)) continue;
+      const text = formatDuration(now - from);
+      if (el.textContent !== text) el.textContent = text;
+    }
+  }
+  setInterval(tickElapsed, 1000);
+
+  // ------------------------------------------------------------------ cards: scrub preview
+
+  // A finished card's media link carries its spritesheet (a grid of frames, left to right then
+  // top to bottom). Moving the pointer across it shows the frame at that point of the video:
+  // the frame is fitted into the media box like the poster and chosen by background-position.
+  // These are CSSOM writes from this (same-origin) script, which `style-src 'self'` allows.
+  const sheets = new Map();
+
+  function spritesheet(url) {
+    let entry = sheets.get(url);
+    if (!entry) {
+      const img = new Image();
+      entry = { img, ready: false, failed: false };
+      img.addEventListener("load", () => entry.ready = true);
+      img.addEventListener("error", () => entry.failed = true);
+      img.decoding = "async";
+      img.src = url;
+      sheets.set(url, entry);
+    }
+    return entry;
+  }
+
+  function scrubTo(link, clientX) {
+    const url = link.getAttribute("data-scrub");
+    const layer = link.querySelector(".scrub");
+    if (!url || !layer) return;
+    const columns = Number(link.getAttribute("data-scrub-columns")) || 1;
+    const rows = Number(link.getAttribute("data-scrub-rows")) || 1;
+    const box = link.getBoundingClientRect();
+    if (box.width <= 0 || box.height <= 0) return;
+    const fraction = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
+    const count = columns * rows;
+    const frame = Math.min(count - 1, Math.floor(fraction * count));
+    const head = link.querySelector(".scrub-head");
+    if (head) head.style.transform = `scaleX(${(frame + 1) / count})`;
+    link.setAttribute("data-frame", String(frame));
+    const sheet = spritesheet(url);
+    if (!sheet.ready) {
+      if (!sheet.failed) {
+        sheet.img.addEventListener("load", () => {
+          if (link.classList.contains("is-scrubbing")) scrubTo(link, clientX);
+        }, { once: true });
+      }
+      return;
+    }
+    // Fit one frame into the box (contain), centred, like the poster under it.
+    const frameW = sheet.img.naturalWidth / columns;
+    const frameH = sheet.img.naturalHeight / rows;
+    const scale = Math.min(box.width / frameW, box.height / frameH);
+    const w = frameW * scale;
+    const h = frameH * scale;
+    const col = frame % columns;
+    const row = Math.floor(frame / columns);
+    const st = layer.style;
+    if (!layer.hasAttribute("data-ready")) {
+      st.backgroundImage = `url("${url.replace(/["\\]/g, "\\$&")}")`;
+      layer.setAttribute("data-ready", "");
+    }
+    st.width = `${w}px`;
+    st.height = `${h}px`;
+    st.left = `${(box.width - w) / 2}px`;
+    st.top = `${(box.height - h) / 2}px`;
+    st.backgroundSize = `${w * columns}px ${h * rows}px`;
+    st.backgroundPosition = `${-col * w}px ${-row * h}px`;
+    link.classList.add("has-frame");
+  }
+
+  document.addEventListener("pointermove", (evt) => {
+    if (evt.pointerType === "touch") return;
+    const link = evt.target instanceof Element && evt.target.closest(".card-open[data-scrub]");
+    if (!link) return;
+    link.classList.add("is-scrubbing");
+    scrubTo(link, evt.clientX);
+  });
+
+  document.addEventListener("pointerout", (evt) => {
+    const link = evt.target instanceof Element && evt.target.closest(".card-open[data-scrub]");
+    if (!link || (evt.relatedTarget instanceof Node && link.contains(evt.relatedTarget))) return;
+    link.classList.remove("is-scrubbing", "has-frame");
+  });
+
+  // ------------------------------------------------------------------ cards: play in place
+
+  document.addEventListener("click", (evt) => {
+    const btn = evt.target instanceof Element && evt.target.closest("[data-play]");
+    if (!btn) return;
+    const card = btn.closest(".card");
+    const video = card && card.querySelector("video");
+    if (!video) return;
+    card.classList.add("is-playing");
+    video.controls = true;
+    video.focus();
+    video.play().catch(() => {});
+  });
+
+  // ------------------------------------------------------------------ copy, examples
+
+  async function copyText(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (_e) {
+      // Older browsers or a refused permission: the selection-based fallback.
+      const area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      let ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (_e2) {
+        ok = false;
+      }
+      area.remove();
+      return ok;
+    }
+  }
+
+  document.addEventListener("click", async (evt) => {
+    const btn = evt.target instanceof Element && evt.target.closest("[data-copy]");
+    if (!btn) return;
+    const source = document.querySelector(btn.getAttribute("data-copy") || "");
+    if (!source) return;
+    const ok = await copyText(source.textContent || "");
+    if (ok) showToast("success", "Prompt copied to the clipboard.");
+    else showToast("error", "Couldn't copy — select the prompt and copy it by hand.");
+  });
+
+  document.addEventListener("click", (evt) => {
+    const btn = evt.target instanceof Element && evt.target.closest("[data-example-prompt]");
+    const prompt = document.getElementById("create-prompt");
+    if (!btn || !prompt) return;
+    prompt.value = btn.getAttribute("data-example-prompt") || "";
+    prompt.dispatchEvent(new Event("input", { bubbles: true }));
+    prompt.focus();
+    prompt.scrollIntoView({ block: "center", behavior: "smooth" });
+  });
+
   // ------------------------------------------------------------------ Alpine components
 
   document.addEventListener("alpine:init", () => {
@@ -460,11 +687,7 @@
         });
         form.addEventListener("htmx:after:swap", (evt) => {
           if (evt.target !== form || !succeeded(evt)) return;
-          const card = document.querySelector("#library > .card");
-          if (card) {
-            card.classList.add("is-new");
-            setTimeout(() => card.classList.remove("is-new"), 2400);
-          }
+          highlightNewCard();
           showToast("success", "Generation started — your video is at the top of the library.");
         });
 
@@ -558,6 +781,13 @@
         }
         this.fileName = file.name;
         this.previewUrl = URL.createObjectURL(file);
+        // The name and type can lie: look at the first bytes, as the server will.
+        const check = this.fileChecks = (this.fileChecks || 0) + 1;
+        file.slice(0, 16).arrayBuffer().then((buf) => {
+          if (this.fileChecks !== check || imageKind(new Uint8Array(buf))) return;
+          this.clearFile();
+          this.fileError = `“${file.name}” is not a real JPEG, PNG or WebP image.`;
+        }, () => {});
       },
 
       clearFile() {
@@ -580,13 +810,8 @@
         });
         form.addEventListener("htmx:after:request", (evt) => {
           if (evt.target !== form || !succeeded(evt)) return;
-          if (form.getAttribute("data-on-success") === "open-video") {
-            const id = cardIdIn(evt.detail.ctx.text);
-            if (id) {
-              loc.assign("/videos/" + encodeURIComponent(id));
-              return;
-            }
-          }
+          // On the detail page the global handler opens the new video's page.
+          if (form.getAttribute("data-on-success") === "open-video") return;
           form.reset();
           this.close();
           showToast("success", "Remix started — it is at the top of the library.");

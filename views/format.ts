@@ -110,3 +110,80 @@ export function modelsPayload(models: readonly ModelInfo[]) {
     price_per_second: m.price_per_second,
   }));
 }
+
+/** "0:07", "1:05", "1:02:03": a duration in whole seconds, for elapsed times. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor((Number.isFinite(ms) ? ms : 0) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** Milliseconds from `from` to `to` (ISO strings); 0 when either is missing. */
+export function elapsedMs(from: string | null, to: string | null = null, now = Date.now()): number {
+  const start = parseTime(from);
+  if (!start) return 0;
+  const end = to ? parseTime(to) : null;
+  return Math.max(0, (end ? end.getTime() : now) - start.getTime());
+}
+
+export interface FailureText {
+  /** What happened, in a few words. */
+  title: string;
+  /** What the person can do about it. */
+  hint: string;
+  /** The upstream's own words (when it gave any), shown under the title. */
+  detail: string;
+}
+
+const FAILURES: Record<string, { title: string; hint: string }> = {
+  moderation_blocked: {
+    title: "Blocked by content moderation",
+    hint: "Rephrase the prompt and try again.",
+  },
+  content_policy_violation: {
+    title: "Blocked by content moderation",
+    hint: "Rephrase the prompt and try again.",
+  },
+  timed_out: {
+    title: "The service took too long",
+    hint: "It did not finish within a day. Try again.",
+  },
+  expired_upstream: {
+    title: "Expired before it was saved",
+    hint: "The finished file was gone before it was saved. Try again.",
+  },
+  insufficient_quota: {
+    title: "Out of API credit",
+    hint: "The API account has no credit left. Ask an admin.",
+  },
+  billing_hard_limit_reached: {
+    title: "Billing limit reached",
+    hint: "The API account hit its spending limit. Ask an admin.",
+  },
+  invalid_api_key: {
+    title: "The API key was refused",
+    hint: "Ask an admin to check the OpenAI API key.",
+  },
+  generation_failed: {
+    title: "The video could not be made",
+    hint: "This happens now and then. Try again.",
+  },
+  upstream_error: {
+    title: "The video service refused the request",
+    hint: "Check the settings and try again.",
+  },
+};
+
+/** A failed video's reason in words a person understands, from the upstream's code and message. */
+export function failureText(error: { code: string; message: string } | null): FailureText {
+  const known = error ? FAILURES[error.code] : undefined;
+  const detail = error?.message?.trim() ?? "";
+  if (known) return { ...known, detail };
+  return {
+    title: "The video could not be made",
+    hint: "Try again, or change the prompt or settings.",
+    detail,
+  };
+}

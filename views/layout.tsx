@@ -58,6 +58,7 @@ export function Layout(props: {
           <script defer src="/static/alpine.js"></script>
         </head>
         <body class={props.user ? "signed-in" : "signed-out"}>
+          <div class="busy-bar" aria-hidden="true"></div>
           <a class="skip-link" href="#main">Skip to content</a>
           {props.demo && <DemoBanner />}
           <header class="site-header">

@@ -1,14 +1,18 @@
+import type { ModelInfo } from "../../services/types.ts";
 import { STATUS_FILTERS } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 import type { LibraryFilterValues } from "./LibraryItems.tsx";
 
 /**
- * Search + status filter. With htmx: GET /videos into #library (typing debounced 300 ms,
- * select on change). Without JS it is a plain GET form to `/`.
+ * Search + status and model filters. With htmx: GET /videos into #library (typing debounced
+ * 300 ms, selects on change); app.js mirrors the filters into the address bar. Without JS it
+ * is a plain GET form to `/`.
  */
-export function LibraryFilters(props: { filters: LibraryFilterValues }) {
-  const { q = "", status = "" } = props.filters;
+export function LibraryFilters(
+  props: { filters: LibraryFilterValues; models: readonly ModelInfo[] },
+) {
+  const { q = "", status = "", model = "" } = props.filters;
   return (
     <form
       class="filters"
@@ -20,6 +24,7 @@ export function LibraryFilters(props: { filters: LibraryFilterValues }) {
       hx-swap="innerHTML"
       hx-trigger='input changed delay:300ms from:"find input", change from:"find select", submit'
       hx-sync="replace"
+      data-filters
     >
       <div class="search-field">
         <Icon name="search" class="search-icon" />
@@ -35,10 +40,17 @@ export function LibraryFilters(props: { filters: LibraryFilterValues }) {
         />
         <span class="spinner htmx-indicator" aria-hidden="true"></span>
       </div>
-      <label for="library-status" class="visually-hidden">Status</label>
+      <label for="library-status" class="visually-hidden">Filter by status</label>
       <select id="library-status" name="status">
         {STATUS_FILTERS.map((s) => (
           <Option key={s.value} value={s.value} selected={s.value === status}>{s.label}</Option>
+        ))}
+      </select>
+      <label for="library-model" class="visually-hidden">Filter by model</label>
+      <select id="library-model" name="model">
+        <Option value="" selected={!model}>All models</Option>
+        {props.models.map((m) => (
+          <Option key={m.id} value={m.id} selected={m.id === model}>{m.id}</Option>
         ))}
       </select>
       <noscript>

@@ -6,35 +6,59 @@ import { VideoCard } from "./VideoCard.tsx";
 export interface LibraryFilterValues {
   q?: string;
   status?: string;
+  model?: string;
 }
 
-/** `/videos?cursor=…&q=…&status=…` for the next page. */
+/** `/videos?cursor=…&q=…&status=…&model=…` for the next page. */
 export function nextPageUrl(cursor: string, filters: LibraryFilterValues = {}): string {
   const params = new URLSearchParams({ cursor });
   if (filters.q) params.set("q", filters.q);
   if (filters.status) params.set("status", filters.status);
+  if (filters.model) params.set("model", filters.model);
   return `/videos?${params}`;
 }
 
+/** Ideas a new user can start from: a click puts the prompt into the create form. */
+export const EXAMPLE_PROMPTS: readonly string[] = [
+  "A red fox trotting through fresh snow at dawn, soft golden light, shallow depth of field",
+  "Aerial shot of a lighthouse on a rocky coast during a storm, waves crashing, cinematic",
+  "A paper boat drifting down a rainy city street at night, neon reflections, macro lens",
+];
+
 function EmptyState(props: { filters: LibraryFilterValues }) {
-  const { q, status } = props.filters;
-  if (q || status) {
-    const what = [q ? `“${q}”` : "", status ? `status “${statusLabel(status)}”` : ""]
-      .filter(Boolean)
-      .join(" with ");
+  const { q, status, model } = props.filters;
+  if (q || status || model) {
+    const what = [
+      q ? `“${q}”` : "",
+      status ? `status “${statusLabel(status)}”` : "",
+      model ? `model ${model}` : "",
+    ].filter(Boolean).join(" with ");
     return (
-      <div class="empty-state">
+      <div class="empty-state" data-empty="filtered">
         <Icon name="search" class="empty-icon" />
         <h3>No matching videos</h3>
-        <p>Nothing matches {what}. Try another search or show all statuses.</p>
+        <p>Nothing matches {what}. Try another search or clear the filters.</p>
       </div>
     );
   }
   return (
-    <div class="empty-state">
+    <div class="empty-state" data-empty="new">
       <Icon name="sparkle" class="empty-icon" />
       <h3>No videos yet</h3>
-      <p>Describe a scene above and press Generate. Your videos will appear here.</p>
+      <p>
+        Describe a scene in the prompt box above, pick a model, size and length, and press Generate.
+        Your videos appear here and update live while they are made.
+      </p>
+      <p class="empty-try">Or start from an idea:</p>
+      <ul class="examples">
+        {EXAMPLE_PROMPTS.map((prompt) => (
+          <li key={prompt}>
+            <button type="button" class="example" data-example-prompt={prompt}>
+              {prompt}
+            </button>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

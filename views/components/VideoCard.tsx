@@ -1,5 +1,17 @@
 import type { Video } from "../../services/types.ts";
-import { contentPath, isPending, orientation, statusLabel, videoPath } from "../format.ts";
+import { SPRITESHEET_COLUMNS, SPRITESHEET_ROWS } from "../../services/simulator/media.ts";
+import {
+  contentPath,
+  elapsedMs,
+  excerpt,
+  failureText,
+  formatDuration,
+  isoTime,
+  isPending,
+  orientation,
+  statusLabel,
+  videoPath,
+} from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { ProgressBar } from "./ProgressBar.tsx";
 import { RemixDialog } from "./RemixDialog.tsx";
@@ -11,26 +23,73 @@ const PENDING_TEXT: Record<string, string> = {
   downloading: "Almost there — fetching the file…",
 };
 
-function CardMedia(props: { video: Video }) {
+/**
+ * Time since the video was created, ticking (app.js updates every `[data-elapsed-from]` each
+ * second, so cards swapped in by live updates tick too).
+ */
+export function Elapsed(props: { video: Video }) {
+  const from = isoTime(props.video.created_at);
+  return (
+    <span class="elapsed" title="Time since it was requested">
+      <Icon name="clock" />
+      <span class="visually-hidden">Elapsed</span>
+      <span class="elapsed-value" data-elapsed-from={from}>
+        {formatDuration(elapsedMs(props.video.created_at))}
+      </span>
+    </span>
+  );
+}
+
+/**
+ * A finished video's media: the poster (thumbnail) in a <video> that can also play here, and a
+ * link over it to the detail page that shows a scrub preview from the spritesheet while the
+ * pointer moves across it (app.js sets the frame with CSSOM background-position, which the CSP
+ * allows; markup never carries a style attribute).
+ */
+function ReadyMedia(props: { video: Video }) {
   const { video } = props;
-  if (video.status === "completed") {
-    return (
+  return (
+    <>
       <video
         class="card-video"
-        controls
         preload="none"
         playsinline
         poster={contentPath(video, "?variant=thumbnail")}
         src={contentPath(video)}
-        aria-label={`Video: ${video.prompt.slice(0, 80)}`}
+        aria-label={`Video: ${excerpt(video.prompt, 80)}`}
       />
-    );
-  }
+      <a
+        class="card-open"
+        href={videoPath(video)}
+        tabindex={-1}
+        aria-hidden="true"
+        data-scrub={contentPath(video, "?variant=spritesheet")}
+        data-scrub-columns={String(SPRITESHEET_COLUMNS)}
+        data-scrub-rows={String(SPRITESHEET_ROWS)}
+      >
+        <span class="scrub"></span>
+        <span class="scrub-track">
+          <span class="scrub-head"></span>
+        </span>
+      </a>
+      <button type="button" class="card-play" data-play aria-label="Play here" title="Play here">
+        <Icon name="play" />
+      </button>
+      <span class="card-length" aria-hidden="true">{video.seconds}s</span>
+    </>
+  );
+}
+
+function CardMedia(props: { video: Video }) {
+  const { video } = props;
+  if (video.status === "completed") return <ReadyMedia video={video} />;
   if (video.status === "failed") {
+    const text = failureText(video.error);
     return (
       <div class="placeholder placeholder-failed">
         <Icon name="alert" class="placeholder-icon" />
-        <span>Generation failed</span>
+        <strong class="failure-title">{text.title}</strong>
+        <span class="failure-hint">{text.hint}</span>
       </div>
     );
   }
@@ -39,6 +98,43 @@ function CardMedia(props: { video: Video }) {
       <Icon name="film" class="placeholder-icon" />
       <span>{PENDING_TEXT[video.status] ?? statusLabel(video.status)}</span>
     </div>
+  );
+}
+
+/** Why a video failed, in a person's words, with the upstream's own message underneath. */
+export function FailureNote(props: { video: Video }) {
+  const text = failureText(props.video.error);
+  return (
+    <div class="card-error" role="note">
+      <p class="card-error-title">
+        <Icon name="alert" />
+        {text.title}
+      </p>
+      <p class="card-error-hint">{text.hint}</p>
+      {text.detail && text.detail !== text.title && (
+        <p class="card-error-detail">
+          The service said: “{text.detail}”
+        </p>
+      )}
+    </div>
+  );
+}
+
+function RerunButton(props: { video: Video }) {
+  return (
+    <button
+      type="button"
+      class="btn btn-sm"
+      hx-post={`${videoPath(props.video)}/rerun`}
+      hx-target="#library"
+      hx-swap="afterbegin"
+      hx-disable="this"
+      data-rerun
+      title="Make it again with the same prompt and settings"
+    >
+      <Icon name="rerun" />
+      Try again
+    </button>
   );
 }
 
@@ -52,15 +148,18 @@ function Card(props: { video: Video; oob?: boolean }) {
       class={`card card-${orientation(video.size)}`}
       data-status={video.status}
       hx-swap-oob={props.oob ? "outerHTML" : undefined}
+      aria-label={excerpt(video.prompt, 80)}
     >
       <div class="card-media">
         <CardMedia video={video} />
         <StatusBadge status={video.status} />
       </div>
       <div class="card-body">
-        {pending && <ProgressBar progress={video.progress} />}
-        {video.status === "failed" && (
-          <p class="card-error">{video.error?.message || "The generation failed."}</p>
+        {pending && (
+          <div class="card-progress">
+            <ProgressBar progress={video.progress} />
+            <Elapsed video={video} />
+          </div>
         )}
         <p class="card-prompt">{video.prompt}</p>
         <p class="card-meta">
@@ -81,12 +180,13 @@ function Card(props: { video: Video; oob?: boolean }) {
                 href={contentPath(video, "?download=1")}
                 download
                 aria-label="Download"
-                title="Download"
+                title="Download MP4"
               >
                 <Icon name="download" />
               </a>
             )}
             {video.status === "completed" && <RemixDialog video={video} />}
+            {video.status === "failed" && <RerunButton video={video} />}
             <button
               type="button"
               class="btn btn-sm btn-icon btn-danger"

@@ -2,7 +2,7 @@ import type { ModelInfo, User, Video } from "../../services/types.ts";
 import { Layout } from "../layout.tsx";
 import { CreateForm } from "../components/CreateForm.tsx";
 import { LibraryFilters } from "../components/LibraryFilters.tsx";
-import { LibraryItems } from "../components/LibraryItems.tsx";
+import { type LibraryFilterValues, LibraryItems } from "../components/LibraryItems.tsx";
 import { LiveStatus } from "../components/LiveStatus.tsx";
 
 /** GET / — the create panel, then the library (with live updates over SSE). */
@@ -12,7 +12,7 @@ export function DashboardPage(props: {
   models: readonly ModelInfo[];
   videos: Video[];
   nextCursor: string | null;
-  filters: { q?: string; status?: string };
+  filters: LibraryFilterValues;
 }) {
   return (
     <Layout title="Studio" user={props.user} demo={props.demo}>
@@ -30,7 +30,7 @@ export function DashboardPage(props: {
             <h2 id="library-title" class="section-title">Library</h2>
             <LiveStatus />
           </div>
-          <LibraryFilters filters={props.filters} />
+          <LibraryFilters filters={props.filters} models={props.models} />
         </div>
         <div id="library" class="library-grid">
           <LibraryItems

@@ -5,10 +5,13 @@ import { LiveStatus } from "../components/LiveStatus.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
 import { RemixDialog } from "../components/RemixDialog.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { Elapsed, FailureNote } from "../components/VideoCard.tsx";
 import {
   contentPath,
+  elapsedMs,
   excerpt,
   formatCost,
+  formatDuration,
   formatTime,
   isoTime,
   isPending,
@@ -41,7 +44,7 @@ function Player(props: { video: Video }) {
     return (
       <div class="placeholder placeholder-failed">
         <Icon name="alert" class="placeholder-icon" />
-        <span>Generation failed</span>
+        <span>This video could not be made</span>
       </div>
     );
   }
@@ -88,8 +91,20 @@ export function VideoPage(props: {
         data-status={video.status}
         data-video-id={video.id}
       >
-        <div class="detail-media">
-          <Player video={video} />
+        <div class="detail-media-col">
+          <div class="detail-media">
+            <Player video={video} />
+          </div>
+          {video.status === "completed" && (
+            <figure class="storyboard">
+              <img
+                src={contentPath(video, "?variant=spritesheet")}
+                alt="Storyboard: frames from the video, in order"
+                loading="lazy"
+              />
+              <figcaption class="muted">Storyboard</figcaption>
+            </figure>
+          )}
         </div>
 
         <div class="detail-info">
@@ -101,28 +116,53 @@ export function VideoPage(props: {
             <h1 class="detail-title">{excerpt(video.prompt, 70) || "Untitled video"}</h1>
           </header>
 
-          {pending && <ProgressBar progress={video.progress} />}
-          {video.status === "failed" && (
-            <div class="form-error" role="alert">
-              <Icon name="alert" />
-              <p>
-                {video.error?.message || "The generation failed."}
-                {video.error?.code && <span class="error-code">{video.error.code}</span>}
-              </p>
+          {pending && (
+            <div class="detail-progress">
+              <ProgressBar progress={video.progress} />
+              <Elapsed video={video} />
             </div>
           )}
+          {video.status === "failed" && <FailureNote video={video} />}
 
           <div class="detail-actions">
             {video.status === "completed" && (
               <a class="btn btn-primary" href={contentPath(video, "?download=1")} download>
                 <Icon name="download" />
-                Download
+                Download MP4
               </a>
             )}
             {video.status === "completed" && <RemixDialog video={video} inLibrary={false} large />}
             <button
               type="button"
-              class="btn btn-danger"
+              class={video.status === "failed" ? "btn btn-primary" : "btn"}
+              hx-post={`${videoPath(video)}/rerun`}
+              hx-swap="none"
+              hx-disable="this"
+              data-on-success="open-video"
+              title="Make a new video with the same prompt, model, size and length"
+            >
+              <Icon name="rerun" />
+              {video.status === "failed" ? "Try again" : "Re-run"}
+            </button>
+          </div>
+          <div class="detail-more">
+            {video.status === "completed" && (
+              <a
+                class="btn btn-sm btn-ghost"
+                href={contentPath(video, "?variant=thumbnail&download=1")}
+                download
+              >
+                <Icon name="image" />
+                Download thumbnail
+              </a>
+            )}
+            <button type="button" class="btn btn-sm btn-ghost" data-copy="#detail-prompt">
+              <Icon name="copy" />
+              Copy prompt
+            </button>
+            <button
+              type="button"
+              class="btn btn-sm btn-ghost btn-danger"
               hx-delete={videoPath(video)}
               hx-confirm="Delete this video?"
               hx-swap="none"
@@ -136,7 +176,7 @@ export function VideoPage(props: {
 
           <section class="detail-section" aria-labelledby="prompt-title">
             <h2 id="prompt-title" class="detail-label">Prompt</h2>
-            <p class="detail-prompt">{video.prompt}</p>
+            <p class="detail-prompt" id="detail-prompt">{video.prompt}</p>
           </section>
 
           <dl class="facts">
@@ -166,6 +206,11 @@ export function VideoPage(props: {
               <dt>Finished</dt>
               <dd>
                 <Time value={video.completed_at} />
+                {video.completed_at && (
+                  <span class="took">
+                    took {formatDuration(elapsedMs(video.created_at, video.completed_at))}
+                  </span>
+                )}
               </dd>
             </div>
           </dl>

@@ -1,0 +1,217 @@
+/// <reference lib="dom" />
+/**
+ * Shared set-up of the browser tests: a real server on a free port with the simulator as its
+ * upstream, headless Chromium through playwright-core, logging in, seeding the library directly
+ * in the database, and conditions to wait on (never fixed sleeps).
+ */
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { createApp } from "../main.ts";
+import { createUser } from "../services/auth.ts";
+import { loadConfig } from "../services/config.ts";
+import { openRuntime, type Runtime } from "../services/runtime.ts";
+import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import type { User, Video, VideoStatus } from "../services/types.ts";
+import { createVideo, getVideo, remixVideo } from "../services/videos.ts";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const SCREENSHOTS = new URL("../docs/screenshots/", import.meta.url).pathname;
+export const browserAvailable = await Deno.stat(CHROMIUM).then(() => true, () => false);
+
+export const USERNAME = "ada";
+export const PASSWORD = "correct horse battery";
+
+export interface TestServer extends AsyncDisposable {
+  url: string;
+  runtime: Runtime;
+  user: User;
+}
+
+export interface ServerOptions {
+  /** Simulator speed: 0.25 makes a 4 s video take about 1.75 s. */
+  timeScale?: number;
+  pollMs?: number;
+  /** Start the job runner (default true); seeded rows only stay as they are without it. */
+  jobs?: boolean;
+}
+
+/** A real server on a free port, the simulator slowed down enough to watch progress move. */
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+  const dataDir = await Deno.makeTempDir({ prefix: "sora-browser-" });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SORA_SIMULATE: "1",
+    POLL_INTERVAL_MS: String(options.pollMs ?? 100),
+    UPSTREAM_MAX_RPM: "60000",
+  });
+  const runtime = await openRuntime(config, {
+    simulator: createSoraSimulator({ timeScale: options.timeScale ?? 0.25 }),
+  });
+  const user = await createUser(runtime.db, USERNAME, PASSWORD, "admin");
+  if (options.jobs !== false) runtime.jobs.start();
+  const app = createApp(runtime);
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    runtime,
+    user,
+    async [Symbol.asyncDispose]() {
+      await runtime.close();
+      await server.shutdown();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+export async function launch(): Promise<Browser & AsyncDisposable> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
+}
+
+export interface WatchedPage extends Page {
+  /** Page errors, console errors and CSP violations seen so far. */
+  errors: string[];
+}
+
+/**
+ * A new page (in its own context) that records script errors and Content-Security-Policy
+ * violations, so every test can end with `assertEquals(page.errors, [])`.
+ */
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    reducedMotion: "reduce",
+    ...options,
+  });
+  const page = await context.newPage() as WatchedPage;
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  await page.exposeFunction("__reportCsp", (what: string) => page.errors.push(`CSP: ${what}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const w = globalThis as unknown as { __reportCsp(what: string): void };
+      w.__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+    });
+  });
+  if (Deno.env.get("DEBUG_BROWSER")) {
+    page.on("console", (m) => console.log("browser:", m.text()));
+    page.on("response", (r) => console.log("browser:", r.status(), r.url()));
+    page.on("framenavigated", (f) => console.log("browser: nav", f.url()));
+    page.on(
+      "requestfailed",
+      (r) => console.log("browser: failed", r.url(), r.failure()?.errorText),
+    );
+  }
+  return page;
+}
+
+export async function logIn(page: Page, url: string) {
+  await page.goto(`${url}/login`);
+  await page.getByLabel("Username").fill(USERNAME);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${url}/`);
+}
+
+/** Waits until the live stream is connected (the indicator says "Live"). */
+export async function waitForLive(page: Page) {
+  await page.locator('#live-updates[data-state="live"]').waitFor();
+}
+
+export interface SeedVideo {
+  prompt: string;
+  model?: string;
+  size?: string;
+  seconds?: string;
+  status?: VideoStatus;
+  progress?: number;
+  error?: { code: string; message: string };
+  remixedFrom?: string;
+  /** Creation time, ms since the epoch (default: now, one ms apart per row). */
+  createdAt?: number;
+}
+
+let seedCounter = 0;
+
+/**
+ * Rows written straight into the database, in the given state and taken off the job queue: fast,
+ * and they stay as seeded. (Completed ones have no media files.) Returns their ids, in order.
+ */
+export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
+  const db = server.runtime.db;
+  const base = Date.now() - videos.length;
+  return videos.map((v, i) => {
+    const id = "vid_" + (++seedCounter).toString(16).padStart(8, "0") +
+      crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+    const createdAt = v.createdAt ?? base + i;
+    db.insertVideo({
+      id,
+      user_id: server.user.id,
+      prompt: v.prompt,
+      model: v.model ?? "sora-2",
+      size: v.size ?? "1280x720",
+      seconds: v.seconds ?? "4",
+      remixed_from: v.remixedFrom ?? null,
+      remix_upstream_id: null,
+      reference_path: null,
+      reference_type: null,
+      idempotency_key: crypto.randomUUID(),
+      created_at: createdAt,
+    });
+    const status = v.status ?? "completed";
+    db.updateVideo(id, {
+      status,
+      progress: v.progress ?? (status === "completed" ? 100 : 0),
+      next_poll_at: null,
+      completed_at: status === "completed" ? createdAt + 60_000 : null,
+      error_code: v.error?.code ?? null,
+      error_message: v.error?.message ?? null,
+    }, createdAt);
+    return id;
+  });
+}
+
+/** A video made through the services and the simulator, waited for until it is finished. */
+export async function makeVideo(
+  server: TestServer,
+  fields: { prompt: string; model?: string; size?: string; seconds?: string },
+): Promise<Video> {
+  const created = await createVideo(server.runtime.videos, server.user.id, {
+    model: "sora-2",
+    size: "1280x720",
+    seconds: "4",
+    ...fields,
+  });
+  return await finished(server, created.id);
+}
+
+/** A remix of a finished video, made through the services, waited for until it is finished. */
+export async function makeRemix(server: TestServer, sourceId: string, prompt: string) {
+  const created = await remixVideo(server.runtime.videos, server.user.id, sourceId, prompt);
+  return await finished(server, created.id);
+}
+
+async function finished(server: TestServer, id: string): Promise<Video> {
+  const s = server.runtime.videos;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const video = getVideo(s, server.user.id, id);
+    if (video.status === "completed" || video.status === "failed") return video;
+    if (Date.now() > deadline) throw new Error(`video ${id} did not finish`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

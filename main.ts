@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps) {
     xFrameOptions: "DENY",
   }));
   app.onError(errorHandler(deps));
-  app.route("/", healthRoutes());
+  app.route("/", healthRoutes(deps));
   app.route("/static", staticRoutes());
   app.route("/api/auth", apiAuthRoutes(deps));
   app.route("/api/videos", apiVideoRoutes(deps));

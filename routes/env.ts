@@ -1,6 +1,7 @@
 import type { AuthContext } from "../services/auth.ts";
 import type { Config } from "../services/config.ts";
 import type { Logger } from "../services/log.ts";
+import type { UpstreamHealth } from "../services/upstream_health.ts";
 import type { User } from "../services/types.ts";
 import type { VideoServices } from "../services/videos.ts";
 
@@ -14,6 +15,8 @@ export interface AppDeps {
   /** Aborts when the app shuts down, ending live streams so the server can stop. */
   closing?: AbortSignal;
   log?: Logger;
+  /** Whether the upstream works; absent in tests that do not care. */
+  health?: UpstreamHealth;
 }
 
 export interface AppEnv {

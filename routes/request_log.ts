@@ -12,7 +12,8 @@ export function requestLogging(log: Logger) {
     const started = performance.now();
     await next();
     const status = c.res.status;
-    const level = status >= 500 ? "error" : "info";
+    // A 502/503 is the app reporting upstream trouble, not failing itself.
+    const level = status === 500 ? "error" : status >= 500 ? "warn" : "info";
     log[level]("request", {
       id: c.var.requestId,
       method: c.req.method,

@@ -58,6 +58,7 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // Why the last attempt at a job failed while it waits to try again (null once it goes on).
   `ALTER TABLE videos ADD COLUMN retry_reason TEXT;`,
+  `CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);`,
 ];
 
 export interface UserRow {
@@ -413,6 +414,23 @@ export class Database {
       nextPollAt,
       attempts,
       id,
+    );
+  }
+
+  /** Makes every job waiting to retry after a failure due now. */
+  retryWaitingNow(now: number): void {
+    this.#run(
+      "UPDATE videos SET next_poll_at = ? WHERE next_poll_at > ? AND attempts > 0",
+      now,
+      now,
+    );
+  }
+
+  /** Proves the database takes writes (disk not full, file not read-only). */
+  touchHealth(now: number): void {
+    this.#run(
+      "INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+      now,
     );
   }
 

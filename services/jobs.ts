@@ -10,6 +10,7 @@ import {
 } from "./media_store.ts";
 import { errorFields, type Logger, silentLogger } from "./log.ts";
 import type { RequestBudget } from "./request_budget.ts";
+import { UpstreamHealth } from "./upstream_health.ts";
 import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
 import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
 import { toVideo } from "./video_view.ts";
@@ -27,6 +28,7 @@ export interface JobRunnerOptions {
   /** The SDK's timeout ends at the headers, so a body that stalls this long is given up. */
   idleTimeoutMs?: number;
   log?: Logger;
+  health?: UpstreamHealth;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -51,9 +53,15 @@ export class JobRunner {
       now: Date.now,
       concurrency: 4,
       idleTimeoutMs: 60_000,
-      log: silentLogger,
       ...options,
+      log: options.log ?? silentLogger,
+      health: options.health ?? new UpstreamHealth(),
     };
+    // When an outage ends, the jobs that waited it out go now rather than at their next retry.
+    this.#o.health.onRecovery(() => {
+      this.#o.db.retryWaitingNow(this.#o.now());
+      this.kick();
+    });
   }
 
   start(): void {
@@ -149,7 +157,14 @@ export class JobRunner {
   async #upstreamCall<T>(row: VideoRow, call: () => Promise<T>): Promise<T> {
     await this.#o.budget.take(this.#abort.signal);
     this.#o.db.countUpstreamCall(row.id);
-    return call();
+    try {
+      const result = await call();
+      this.#o.health.recordSuccess();
+      return result;
+    } catch (error) {
+      if (error instanceof UpstreamError) this.#o.health.recordFailure(error);
+      throw error;
+    }
   }
 
   async #submit(row: VideoRow): Promise<void> {

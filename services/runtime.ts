@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { DEFAULT_LIMITS, LoginThrottle } from "./login_throttle.ts";
 import { writeBytesAtomically } from "./media_store.ts";
 import { RequestBudget } from "./request_budget.ts";
+import { UpstreamHealth } from "./upstream_health.ts";
 import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.ts";
 import { createOpenAIUpstream, type Upstream } from "./upstream.ts";
 import type { VideoServices } from "./videos.ts";
@@ -25,6 +26,7 @@ export interface Runtime {
   /** Aborts when the app begins to shut down, so long-lived streams end. */
   closing: AbortSignal;
   log: Logger;
+  health: UpstreamHealth;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       }),
   });
   const events = new VideoEvents(log);
+  const health = new UpstreamHealth(now);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
@@ -75,6 +78,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     pollIntervalMs: config.POLL_INTERVAL_MS,
     idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     log,
+    health,
     now,
   });
   return {
@@ -86,6 +90,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     simulator,
     closing: closing.signal,
     log,
+    health,
     close() {
       // Called from a signal handler and after the server stops: the second call waits for the first.
       closed ??= (async () => {

@@ -31,6 +31,8 @@ export interface Upstream {
   delete(upstreamId: string): Promise<void>;
   /** The content as a streaming response; the caller checks its length and writes it. */
   download(upstreamId: string, variant: ContentVariant, signal: AbortSignal): Promise<Response>;
+  /** The cheapest authenticated call, to tell whether the key works and the endpoint answers. */
+  ping(): Promise<void>;
 }
 
 /**
@@ -44,10 +46,18 @@ export class UpstreamError extends Error {
     readonly status?: number,
     readonly code?: string,
     readonly retryAfterMs?: number,
+    /** Set when the upstream as a whole is unusable, not just this request. */
+    readonly outage?: UpstreamOutage,
   ) {
     super(message);
   }
 }
+
+/**
+ * Why the upstream as a whole cannot be used: no answer at all, the key refused, or the endpoint
+ * gone. Jobs wait (queued locally) through an outage instead of failing.
+ */
+export type UpstreamOutage = "unreachable" | "refused" | "gone";
 
 export interface OpenAIUpstreamOptions {
   apiKey: string;
@@ -66,11 +76,17 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
     maxRetries: 0,
     timeout: options.timeoutMs ?? 60_000,
   });
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+  const call = async <T>(work: () => Promise<T>, endpointMissing404 = false): Promise<T> => {
     try {
       return await work();
     } catch (error) {
-      throw classify(error);
+      const failure = classify(error);
+      // A 404 to a create means the videos endpoint itself is not there (wrong base URL, or the
+      // API was withdrawn): an outage to wait out, not a verdict on this video.
+      if (endpointMissing404 && failure.status === 404) {
+        throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
+      }
+      throw failure;
     }
   };
   return {
@@ -87,8 +103,7 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
               ? await toFile(job.reference.bytes, job.reference.name, { type: job.reference.type })
               : undefined,
           }, idempotent(idempotencyKey)),
-        )
-      ),
+        ), true),
     remix: (upstreamId, prompt, idempotencyKey) =>
       call(async () =>
         toJob(await client.videos.remix(upstreamId, { prompt }, idempotent(idempotencyKey)))
@@ -97,6 +112,7 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
     delete: (upstreamId) => call(async () => void await client.videos.delete(upstreamId)),
     download: (upstreamId, variant, signal) =>
       call(() => client.videos.downloadContent(upstreamId, { variant }, { signal }).asResponse()),
+    ping: () => call(async () => void await client.videos.list({ limit: 1 }), true),
   };
 }
 
@@ -131,19 +147,33 @@ export function classify(error: unknown): UpstreamError {
     return new UpstreamError("The request to the upstream was cancelled.", true);
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new UpstreamError("The upstream could not be reached.", true);
+    return new UpstreamError(
+      "The upstream could not be reached.",
+      true,
+      undefined,
+      undefined,
+      undefined,
+      "unreachable",
+    );
   }
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const status = error.status;
     const body = error.error as { message?: string; code?: string } | undefined;
     const message = body?.message ?? error.message;
-    const transient = status === 408 || status === 409 || status === 429 || status >= 500;
+    const outage = status === 401 || status === 403
+      ? "refused"
+      : status === 410
+      ? "gone"
+      : undefined;
+    const transient = status === 408 || status === 409 || status === 429 || status >= 500 ||
+      outage !== undefined;
     return new UpstreamError(
       message,
       transient,
       status,
       body?.code ?? error.code ?? undefined,
       retryAfterMs(error.headers),
+      outage,
     );
   }
   // Malformed JSON and other surprises: treat as passing trouble, the retry budget bounds it.

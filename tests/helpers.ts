@@ -25,6 +25,7 @@ export interface TestAppOptions {
   simulator?: SoraSimulator;
   heartbeatMs?: number;
   dataDir?: string;
+  upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
 /** A whole app on a fresh temporary DATA_DIR, with the simulator as its upstream. */
@@ -39,7 +40,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const simulator = options.simulator ?? createSoraSimulator({ timeScale: 0.01 });
-  const runtime = await openRuntime(config, { simulator });
+  const runtime = await openRuntime(config, { simulator, upstreamFetch: options.upstreamFetch });
   const app = createApp({ ...runtime, heartbeatMs: options.heartbeatMs });
   if (options.startJobs !== false) runtime.jobs.start();
 

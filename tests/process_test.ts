@@ -2,16 +2,9 @@ import { join } from "node:path";
 import { MEDIA } from "../services/simulator/media.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { waitFor } from "./helpers.ts";
+import { freePort, waitFor } from "./helpers.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** The app as its own process, the way `deno task start` runs it. */
 function startApp(env: Record<string, string>) {

@@ -6,6 +6,7 @@ import { loadConfig } from "../services/config.ts";
 import { openRuntime } from "../services/runtime.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { freePort, waitFor } from "./helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const browserAvailable = await Deno.stat(CHROMIUM).then(() => true, () => false);
@@ -87,9 +88,7 @@ Deno.test("[security] the API key never reaches the browser or the logs", async 
   const simulator = createSoraSimulator({ timeScale: 0.01, apiKey: "a-different-key" });
   const upstream = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, simulator.fetch);
   const dataDir = await Deno.makeTempDir({ prefix: "sora-secret-" });
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "serve"],
     env: {
@@ -109,7 +108,6 @@ Deno.test("[security] the API key never reaches the browser or the logs", async 
   const output = child.output();
   const url = `http://127.0.0.1:${port}`;
   try {
-    const { waitFor } = await import("./helpers.ts");
     await waitFor(() => fetch(`${url}/healthz`).then((r) => r.ok, () => false), "serving", 30_000);
     const { token } = await (await fetch(`${url}/api/auth/login`, {
       method: "POST",

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
+import { adminRoutes } from "./routes/admin.tsx";
 import { apiAuthRoutes } from "./routes/api_auth.ts";
 import { apiAccountRoutes } from "./routes/api_misc.ts";
 import { apiVideoRoutes } from "./routes/api_videos.ts";
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps) {
   );
   // Pages act on cookies, so cross-site form posts are refused by origin.
   app.use("*", csrf());
+  app.route("/admin", adminRoutes(deps));
   app.route("/", pageRoutes(deps));
   return app;
 }

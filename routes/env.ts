@@ -1,6 +1,7 @@
 import type { AuthContext } from "../services/auth.ts";
 import type { Config } from "../services/config.ts";
 import type { Logger } from "../services/log.ts";
+import type { RequestBudget } from "../services/request_budget.ts";
 import type { UpstreamHealth } from "../services/upstream_health.ts";
 import type { User } from "../services/types.ts";
 import type { VideoServices } from "../services/videos.ts";
@@ -17,6 +18,7 @@ export interface AppDeps {
   log?: Logger;
   /** Whether the upstream works; absent in tests that do not care. */
   health?: UpstreamHealth;
+  budget?: RequestBudget;
 }
 
 export interface AppEnv {

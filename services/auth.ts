@@ -64,6 +64,9 @@ export async function login(
     throw unauthorized("Wrong username or password.");
   }
   ctx.throttle?.recordSuccess(username);
+  if (row.disabled) {
+    throw new AppError(403, "account_disabled", "This account is disabled. Ask an admin.");
+  }
   return { token: startSession(ctx, row.id, kind), user: toUser(row) };
 }
 

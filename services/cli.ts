@@ -1,4 +1,5 @@
-import { changePassword, createUser, findUser, listUsers } from "./auth.ts";
+import { changePassword, createUser, listUsers } from "./auth.ts";
+import { removeUserByName } from "./users.ts";
 import { ensureFirstAdmin } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { AppError } from "./errors.ts";
@@ -120,9 +121,9 @@ async function userCommand(args: string[]): Promise<number> {
   if (!name || !["add", "passwd", "remove"].includes(action ?? "")) {
     return usage("use: user add NAME [--admin] | user passwd NAME | user list | user remove NAME");
   }
-  return await withDatabase(async (db) => {
+  return await withDatabase(async (db, dataDir) => {
     if (action === "remove") {
-      db.deleteUser(findUser(db, name).id);
+      await removeUserByName(db, dataDir, name);
       console.log(`Removed ${name}.`);
       return 0;
     }

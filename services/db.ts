@@ -59,6 +59,7 @@ const MIGRATIONS: readonly string[] = [
   // Why the last attempt at a job failed while it waits to try again (null once it goes on).
   `ALTER TABLE videos ADD COLUMN retry_reason TEXT;`,
   `CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);`,
+  `ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export interface UserRow {
@@ -67,6 +68,16 @@ export interface UserRow {
   password_hash: string;
   role: Role;
   created_at: number;
+  disabled: 0 | 1;
+}
+
+/** A user's activity, for the admin page: videos made, and what they cost, per kind of video. */
+export interface UsageRow {
+  user_id: number;
+  model: string;
+  size: string;
+  seconds: string;
+  videos: number;
 }
 
 export interface VideoRow {
@@ -236,6 +247,39 @@ export class Database {
     this.#run("UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, userId);
   }
 
+  setUserDisabled(userId: number, disabled: boolean): void {
+    this.#run("UPDATE users SET disabled = ? WHERE id = ?", disabled ? 1 : 0, userId);
+  }
+
+  /** Videos per user and kind; `since` limits to those made from then on, failed ones excluded. */
+  usage(since: number): UsageRow[] {
+    return this.#all(
+      `SELECT user_id, model, size, seconds, count(*) AS videos FROM videos
+       WHERE created_at >= ? AND status != 'failed'
+       GROUP BY user_id, model, size, seconds`,
+      since,
+    ) as unknown as UsageRow[];
+  }
+
+  videoCounts(): { user_id: number; videos: number }[] {
+    return this.#all(
+      "SELECT user_id, count(*) AS videos FROM videos GROUP BY user_id",
+    ) as unknown as {
+      user_id: number;
+      videos: number;
+    }[];
+  }
+
+  /** Jobs by status, for the admin status page. */
+  statusCounts(): { status: string; videos: number }[] {
+    return this.#all(
+      "SELECT status, count(*) AS videos FROM videos GROUP BY status",
+    ) as unknown as {
+      status: string;
+      videos: number;
+    }[];
+  }
+
   deleteUser(userId: number): void {
     this.#run("DELETE FROM users WHERE id = ?", userId);
   }
@@ -262,7 +306,8 @@ export class Database {
   userBySession(tokenHash: string, kind: "web" | "api", now: number): UserRow | undefined {
     return this.#get(
       `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
-       WHERE sessions.token_hash = ? AND sessions.kind = ? AND sessions.expires_at > ?`,
+       WHERE sessions.token_hash = ? AND sessions.kind = ? AND sessions.expires_at > ?
+         AND users.disabled = 0`,
       tokenHash,
       kind,
       now,

@@ -27,6 +27,7 @@ export interface Runtime {
   closing: AbortSignal;
   log: Logger;
   health: UpstreamHealth;
+  budget: RequestBudget;
   close(): Promise<void>;
 }
 
@@ -67,13 +68,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   });
   const events = new VideoEvents(log);
   const health = new UpstreamHealth(now);
+  const budget = new RequestBudget(config.UPSTREAM_MAX_RPM, now);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
     db,
     upstream,
     events,
-    budget: new RequestBudget(config.UPSTREAM_MAX_RPM, now),
+    budget,
     dataDir: config.DATA_DIR,
     pollIntervalMs: config.POLL_INTERVAL_MS,
     idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
@@ -91,6 +93,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     closing: closing.signal,
     log,
     health,
+    budget,
     close() {
       // Called from a signal handler and after the server stops: the second call waits for the first.
       closed ??= (async () => {

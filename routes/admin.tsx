@@ -1,0 +1,111 @@
+import { type Context, Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { z } from "zod";
+import { adminStatus } from "../services/admin_status.ts";
+import { AppError, notFound } from "../services/errors.ts";
+import { UpstreamHealth } from "../services/upstream_health.ts";
+import {
+  addUser,
+  removeUser,
+  resetPassword,
+  setDisabled,
+  userSummaries,
+} from "../services/users.ts";
+import { ADMIN_NOTICES, type AdminNotice, AdminPage } from "../views/pages/admin.tsx";
+import { requireSession } from "./authenticate.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+import { validate } from "./validation.ts";
+
+/** Admin pages exist only for admins: anyone else gets the same 404 as for a missing page. */
+const adminsOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.var.user.role !== "admin") throw notFound("Page");
+  await next();
+});
+
+const idParam = validate("param", z.object({ id: z.coerce.number().int().positive() }));
+const newUser = z.object({
+  username: z.string().trim().max(64),
+  password: z.string().max(1024),
+  role: z.enum(["user", "admin"]).default("user"),
+});
+const newPassword = z.object({ password: z.string().max(1024) });
+const noticeQuery = z.object({
+  notice: z.enum(Object.keys(ADMIN_NOTICES) as [AdminNotice, ...AdminNotice[]]).optional()
+    .catch(undefined),
+});
+
+export function adminRoutes(deps: AppDeps) {
+  const health = deps.health ?? new UpstreamHealth();
+  const { db, jobs, upstream, dataDir } = deps.videos;
+  const done = (notice: AdminNotice) => `/admin?notice=${notice}`;
+
+  const page = async (c: Context<AppEnv>, error?: AppError) => {
+    const status = await adminStatus({
+      db,
+      jobs,
+      upstream,
+      health,
+      budget: deps.budget,
+      simulated: deps.config.simulate,
+      perMinute: deps.config.UPSTREAM_MAX_RPM,
+      pollIntervalMs: deps.config.POLL_INTERVAL_MS,
+    });
+    const notice = noticeQuery.parse({ notice: c.req.query("notice") }).notice;
+    return c.html(
+      <AdminPage
+        user={c.var.user}
+        demo={deps.config.simulate}
+        status={status}
+        users={userSummaries(db)}
+        notice={error ? undefined : notice}
+        error={error ? messageOf(error) : undefined}
+      />,
+      error?.status ?? 200,
+    );
+  };
+
+  /** A refused admin action shows the page again with the reason, not a bare error page. */
+  const act = async (c: Context<AppEnv>, work: () => Promise<AdminNotice>) => {
+    try {
+      return c.redirect(done(await work()), 303);
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) return page(c, error);
+      throw error;
+    }
+  };
+
+  return new Hono<AppEnv>()
+    .use(requireSession(deps), adminsOnly)
+    .get("/", (c) => page(c))
+    .post("/users", validate("form", newUser), (c) =>
+      act(c, async () => {
+        const { username, password, role } = c.req.valid("form");
+        await addUser(db, username, password, role);
+        return "added";
+      }))
+    .post("/users/:id/password", idParam, validate("form", newPassword), (c) =>
+      act(c, async () => {
+        await resetPassword(db, c.req.valid("param").id, c.req.valid("form").password);
+        return "password";
+      }))
+    .post("/users/:id/disable", idParam, (c) =>
+      act(c, () => {
+        setDisabled(db, c.var.user.id, c.req.valid("param").id, true);
+        return Promise.resolve("disabled");
+      }))
+    .post("/users/:id/enable", idParam, (c) =>
+      act(c, () => {
+        setDisabled(db, c.var.user.id, c.req.valid("param").id, false);
+        return Promise.resolve("enabled");
+      }))
+    .post("/users/:id/delete", idParam, (c) =>
+      act(c, async () => {
+        await removeUser(db, dataDir, c.req.valid("param").id, c.var.user.id);
+        return "removed";
+      }));
+}
+
+function messageOf(error: AppError): string {
+  const fields = error.fields ? Object.values(error.fields).join(" ") : "";
+  return fields && fields !== error.message ? `${error.message} ${fields}` : error.message;
+}

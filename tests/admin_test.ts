@@ -1,0 +1,105 @@
+import { createUser } from "../services/auth.ts";
+import { videoDir } from "../services/media_store.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { startTestApp, type TestApp } from "./helpers.ts";
+
+const ORIGIN = "http://localhost";
+const PASSWORD = "correct horse battery";
+
+async function cookieFor(t: TestApp, username: string, role: "admin" | "user") {
+  await createUser(t.runtime.db, username, PASSWORD, role);
+  const res = await t.app.request("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+    body: new URLSearchParams({ username, password: PASSWORD }),
+  });
+  return res.headers.get("set-cookie")!.split(";")[0];
+}
+
+function post(t: TestApp, cookie: string, path: string, form: Record<string, string> = {}) {
+  return t.app.request(path, {
+    method: "POST",
+    headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
+}
+
+function apiLogin(t: TestApp, username: string, password = PASSWORD) {
+  return t.api("POST", "/api/auth/login", undefined, { username, password });
+}
+
+Deno.test("[admin] the admin page is a 404 for everyone but admins", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const user = await cookieFor(t, "bob", "user");
+  assertEquals((await t.app.request("/admin", { headers: { cookie: user } })).status, 404);
+  assertEquals(
+    (await post(t, user, "/admin/users", { username: "x", password: PASSWORD })).status,
+    404,
+  );
+  assertEquals((await t.app.request("/admin")).status, 303, "not logged in: to the login page");
+});
+
+Deno.test("[admin] status shows the upstream, the key check, the budget and the queue", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const admin = await cookieFor(t, "root", "admin");
+  const token = await t.userToken("ada");
+  await t.api("POST", "/api/videos", token, { prompt: "one" });
+  await t.api("POST", "/api/videos", token, { prompt: "two", model: "sora-2-pro", seconds: "8" });
+  const html = await (await t.app.request("/admin", { headers: { cookie: admin } })).text();
+  assertMatch(html, /Built-in Sora simulator/);
+  assertMatch(html, /data-upstream-ok="true"/);
+  assertMatch(html, /60000 requests per minute/);
+  assertMatch(html, /Queued: 2/);
+  // ada: 4 s of sora-2 at $0.10 plus 8 s of sora-2-pro at $0.30 = $2.80
+  assertMatch(html, /<tr data-user="ada">[\s\S]*?<td>2<\/td><td>\$2\.80<\/td>/);
+});
+
+Deno.test("[admin] add, reset password, disable, enable and remove users", async () => {
+  await using t = await startTestApp();
+  const admin = await cookieFor(t, "root", "admin");
+
+  const added = await post(t, admin, "/admin/users", { username: "carol", password: PASSWORD });
+  assertEquals(added.status, 303);
+  assertEquals(added.headers.get("location"), "/admin?notice=added");
+  const token = (await (await apiLogin(t, "carol")).json()).token;
+  const carol = t.runtime.db.userByName("carol")!;
+
+  const weak = await post(t, admin, "/admin/users", { username: "dave", password: "short" });
+  assertEquals(weak.status, 400);
+  assertMatch(await weak.text(), /8 to 1024 characters/);
+
+  const reset = await post(t, admin, `/admin/users/${carol.id}/password`, {
+    password: "a brand new password",
+  });
+  assertEquals(reset.headers.get("location"), "/admin?notice=password");
+  assertEquals((await t.api("GET", "/api/me", token)).status, 401, "sessions ended");
+  assertEquals((await apiLogin(t, "carol")).status, 401);
+  const fresh = (await (await apiLogin(t, "carol", "a brand new password")).json()).token;
+
+  await post(t, admin, `/admin/users/${carol.id}/disable`);
+  assertEquals((await t.api("GET", "/api/me", fresh)).status, 401);
+  const refused = await apiLogin(t, "carol", "a brand new password");
+  assertEquals(refused.status, 403);
+  assertEquals((await refused.json()).error.code, "account_disabled");
+  await post(t, admin, `/admin/users/${carol.id}/enable`);
+  const back = (await (await apiLogin(t, "carol", "a brand new password")).json()).token;
+
+  const { id } = await (await t.api("POST", "/api/videos", back, { prompt: "mine" })).json();
+  await t.waitForVideo(back, id, (v) => v.status === "completed");
+  const removed = await post(t, admin, `/admin/users/${carol.id}/delete`);
+  assertEquals(removed.headers.get("location"), "/admin?notice=removed");
+  assertEquals(t.runtime.db.userByName("carol"), undefined);
+  await Deno.stat(videoDir(t.dataDir, id)).then(() => assert(false, "files left"), () => {});
+});
+
+Deno.test("[admin] an admin cannot disable or remove themself", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const admin = await cookieFor(t, "root", "admin");
+  const self = t.runtime.db.userByName("root")!;
+  for (const action of ["disable", "delete"]) {
+    const res = await post(t, admin, `/admin/users/${self.id}/${action}`);
+    assertEquals(res.status, 409);
+    assertMatch(await res.text(), /your own account/);
+  }
+  assertEquals((await post(t, admin, "/admin/users/999/disable")).status, 404);
+});

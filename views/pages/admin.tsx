@@ -1,0 +1,176 @@
+import type { AdminStatus } from "../../services/admin_status.ts";
+import type { User } from "../../services/types.ts";
+import type { UserSummary } from "../../services/users.ts";
+import { formatCost, STATUS_LABELS } from "../format.ts";
+import { Layout } from "../layout.tsx";
+
+/** Fixed messages for what an admin action did; the URL names one, never carries the text. */
+export const ADMIN_NOTICES = {
+  added: "User added.",
+  password: "Password changed; that user's sessions have ended.",
+  disabled: "User disabled; their sessions have ended.",
+  enabled: "User enabled.",
+  removed: "User removed, with their videos.",
+} as const;
+export type AdminNotice = keyof typeof ADMIN_NOTICES;
+
+const OUTAGE_TITLES = {
+  unreachable: "Cannot reach the video service",
+  refused: "The video service refused the API key",
+  gone: "The video service endpoint is gone",
+};
+
+export function AdminPage(props: {
+  user: User;
+  demo: boolean;
+  status: AdminStatus;
+  users: UserSummary[];
+  notice?: AdminNotice;
+  error?: string;
+}) {
+  const { status } = props;
+  const upstream = status.upstream.status;
+  return (
+    <Layout title="Admin" user={props.user} demo={props.demo}>
+      <div class="admin">
+        {props.notice && <p class="notice" role="status">{ADMIN_NOTICES[props.notice]}</p>}
+        {props.error && <p class="form-error" role="alert">{props.error}</p>}
+        <section class="panel" aria-labelledby="status-title">
+          <div class="panel-head">
+            <h1 id="status-title" class="panel-title">Status</h1>
+          </div>
+          <dl class="facts admin-facts">
+            <dt>Upstream</dt>
+            <dd>
+              {status.upstream.simulated
+                ? "Built-in Sora simulator (demo mode)"
+                : status.upstream.name}
+            </dd>
+            <dt>API key</dt>
+            <dd data-upstream-ok={String(upstream.ok)}>
+              {upstream.ok ? "Works (checked with an authenticated request)" : (
+                <>
+                  <strong>{OUTAGE_TITLES[upstream.outage!]}</strong>
+                  <br />
+                  {upstream.advice} <span class="muted">({upstream.detail})</span>
+                </>
+              )}
+            </dd>
+            <dt>Request budget</dt>
+            <dd>
+              {status.budget.perMinute} requests per minute
+              {status.budget.waitMs > 0 &&
+                ` (next request in ${Math.ceil(status.budget.waitMs)} ms)`}
+            </dd>
+            <dt>Queue</dt>
+            <dd>
+              {(["queued", "in_progress", "downloading"] as const).map((s) => (
+                <span class="chip">{STATUS_LABELS[s]}: {status.queue[s] ?? 0}</span>
+              ))} <span class="muted">checked every {status.pollIntervalMs} ms</span>
+            </dd>
+          </dl>
+        </section>
+
+        <section class="panel" aria-labelledby="users-title">
+          <div class="panel-head">
+            <h2 id="users-title" class="panel-title">Users</h2>
+            <p class="muted">
+              Spend is estimated from the price table; failed videos cost nothing.
+            </p>
+          </div>
+          <div class="table-wrap">
+            <table class="admin-table">
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Videos</th>
+                  <th scope="col">Spend this month</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.users.map((u) => <UserRow user={u} self={u.id === props.user.id} />)}
+              </tbody>
+            </table>
+          </div>
+          <form method="post" action="/admin/users" class="admin-add">
+            <h3 class="section-title">Add a user</h3>
+            <div class="field-row">
+              <label class="field">
+                <span class="label">Username</span>
+                <input name="username" required maxlength={32} autocomplete="off" />
+              </label>
+              <label class="field">
+                <span class="label">Password</span>
+                <input
+                  name="password"
+                  type="password"
+                  required
+                  minlength={8}
+                  autocomplete="new-password"
+                />
+              </label>
+              <label class="field">
+                <span class="label">Role</span>
+                <select name="role">
+                  <option value="user">User</option>
+                  <option value="admin">Admin</option>
+                </select>
+              </label>
+            </div>
+            <button type="submit" class="btn btn-primary">Add user</button>
+          </form>
+        </section>
+      </div>
+    </Layout>
+  );
+}
+
+function UserRow(props: { user: UserSummary; self: boolean }) {
+  const u = props.user;
+  return (
+    <tr data-user={u.username}>
+      <th scope="row">
+        {u.username} {u.disabled && <span class="chip">disabled</span>}
+      </th>
+      <td>{u.role}</td>
+      <td>{u.videos}</td>
+      <td>{formatCost(u.spendThisMonth).replace("≈ ", "")}</td>
+      <td class="admin-actions">
+        <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
+          <label class="visually-hidden" for={`pw-${u.id}`}>New password for {u.username}</label>
+          <input
+            id={`pw-${u.id}`}
+            name="password"
+            type="password"
+            required
+            minlength={8}
+            placeholder="New password"
+            autocomplete="new-password"
+          />
+          <button type="submit" class="btn btn-sm">Reset password</button>
+        </form>
+        {!props.self && (
+          <form
+            method="post"
+            action={`/admin/users/${u.id}/${u.disabled ? "enable" : "disable"}`}
+            class="inline-form"
+          >
+            <button type="submit" class="btn btn-sm">{u.disabled ? "Enable" : "Disable"}</button>
+          </form>
+        )}
+        {!props.self && (
+          <form
+            method="post"
+            action={`/admin/users/${u.id}/delete`}
+            class="inline-form"
+            data-confirm={`Remove ${u.username} and all their videos?`}
+          >
+            <button type="submit" class="btn btn-sm btn-danger">Remove</button>
+          </form>
+        )}
+      </td>
+    </tr>
+  );
+}

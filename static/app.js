@@ -515,10 +515,24 @@
     return entry;
   }
 
+  /** Shows the frame under the pointer (x in client coordinates) in a card's media link. */
   function scrubTo(link, clientX) {
     const url = link.getAttribute("data-scrub");
     const layer = link.querySelector(".scrub");
     if (!url || !layer) return;
+    link._scrubX = clientX;
+    const sheet = spritesheet(url);
+    if (!sheet.ready) {
+      // Draw once it has loaded, at wherever the pointer is by then.
+      if (!sheet.failed && !link._scrubPending) {
+        link._scrubPending = true;
+        sheet.img.addEventListener("load", () => {
+          link._scrubPending = false;
+          if (link.classList.contains("is-scrubbing")) scrubTo(link, link._scrubX);
+        }, { once: true });
+      }
+      return;
+    }
     const columns = Number(link.getAttribute("data-scrub-columns")) || 1;
     const rows = Number(link.getAttribute("data-scrub-rows")) || 1;
     const box = link.getBoundingClientRect();
@@ -526,18 +540,6 @@
     const fraction = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
     const count = columns * rows;
     const frame = Math.min(count - 1, Math.floor(fraction * count));
-    const head = link.querySelector(".scrub-head");
-    if (head) head.style.transform = `scaleX(${(frame + 1) / count})`;
-    link.setAttribute("data-frame", String(frame));
-    const sheet = spritesheet(url);
-    if (!sheet.ready) {
-      if (!sheet.failed) {
-        sheet.img.addEventListener("load", () => {
-          if (link.classList.contains("is-scrubbing")) scrubTo(link, clientX);
-        }, { once: true });
-      }
-      return;
-    }
     // Fit one frame into the box (contain), centred, like the poster under it.
     const frameW = sheet.img.naturalWidth / columns;
     const frameH = sheet.img.naturalHeight / rows;
@@ -557,6 +559,9 @@
     st.top = `${(box.height - h) / 2}px`;
     st.backgroundSize = `${w * columns}px ${h * rows}px`;
     st.backgroundPosition = `${-col * w}px ${-row * h}px`;
+    const head = link.querySelector(".scrub-head");
+    if (head) head.style.transform = `scaleX(${(frame + 1) / count})`;
+    link.setAttribute("data-frame", String(frame));
     link.classList.add("has-frame");
   }
 
@@ -630,7 +635,8 @@
     prompt.value = btn.getAttribute("data-example-prompt") || "";
     prompt.dispatchEvent(new Event("input", { bubbles: true }));
     prompt.focus();
-    prompt.scrollIntoView({ block: "center", behavior: "smooth" });
+    const reduce = globalThis.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    prompt.scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
   });
 
   // ------------------------------------------------------------------ Alpine components

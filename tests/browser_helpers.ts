@@ -10,6 +10,8 @@ import { createUser } from "../services/auth.ts";
 import { loadConfig } from "../services/config.ts";
 import { openRuntime, type Runtime } from "../services/runtime.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import { mediaPath, videoDir } from "../services/media_store.ts";
+import { CONTENT_VARIANTS, MEDIA } from "../services/simulator/media.ts";
 import type { User, Video, VideoStatus } from "../services/types.ts";
 import { createVideo, getVideo, remixVideo } from "../services/videos.ts";
 
@@ -24,6 +26,70 @@ export interface TestServer extends AsyncDisposable {
   url: string;
   runtime: Runtime;
   user: User;
+  /** Between the browser and the app: can cut every connection and refuse new ones. */
+  network: FlakyNetwork;
+}
+
+/**
+ * A TCP relay in front of the app, so a test can make the network fail like it does in life:
+ * `cut()` closes every open connection (the live stream ends mid-flight), `down` refuses new ones.
+ */
+export class FlakyNetwork {
+  down = false;
+  readonly #listener: Deno.TcpListener;
+  readonly #open = new Set<Deno.Conn>();
+  readonly #done: Promise<void>;
+
+  constructor(target: { hostname: string; port: number }) {
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.#done = this.#relay(target);
+  }
+
+  get port(): number {
+    return this.#listener.addr.port;
+  }
+
+  async #relay(target: { hostname: string; port: number }) {
+    for await (const client of this.#listener) {
+      if (this.down) {
+        client.close();
+        continue;
+      }
+      const upstream = await Deno.connect(target).catch(() => null);
+      if (!upstream) {
+        client.close();
+        continue;
+      }
+      this.#open.add(client).add(upstream);
+      const end = () => {
+        for (const conn of [client, upstream]) {
+          if (this.#open.delete(conn)) {
+            try {
+              conn.close();
+            } catch { /* already closed */ }
+          }
+        }
+      };
+      client.readable.pipeTo(upstream.writable).catch(() => {}).finally(end);
+      upstream.readable.pipeTo(client.writable).catch(() => {}).finally(end);
+    }
+  }
+
+  /** Closes every connection under way. */
+  cut() {
+    for (const conn of this.#open) {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    }
+    this.#open.clear();
+  }
+
+  async close() {
+    this.cut();
+    this.#listener.close();
+    await this.#done.catch(() => {});
+  }
 }
 
 export interface ServerOptions {
@@ -50,11 +116,14 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   if (options.jobs !== false) runtime.jobs.start();
   const app = createApp(runtime);
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+  const network = new FlakyNetwork({ hostname: "127.0.0.1", port: server.addr.port });
   return {
-    url: `http://127.0.0.1:${server.addr.port}`,
+    url: `http://127.0.0.1:${network.port}`,
     runtime,
     user,
+    network,
     async [Symbol.asyncDispose]() {
+      await network.close();
       await runtime.close();
       await server.shutdown();
       await Deno.remove(dataDir, { recursive: true });
@@ -149,7 +218,8 @@ let seedCounter = 0;
 
 /**
  * Rows written straight into the database, in the given state and taken off the job queue: fast,
- * and they stay as seeded. (Completed ones have no media files.) Returns their ids, in order.
+ * and they stay as seeded. Completed ones get the simulator's media files. Returns their ids, in
+ * order.
  */
 export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
   const db = server.runtime.db;
@@ -181,6 +251,13 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
       error_code: v.error?.code ?? null,
       error_message: v.error?.message ?? null,
     }, createdAt);
+    if (status === "completed") {
+      const dataDir = server.runtime.config.DATA_DIR;
+      Deno.mkdirSync(videoDir(dataDir, id), { recursive: true });
+      for (const variant of CONTENT_VARIANTS) {
+        Deno.writeFileSync(mediaPath(dataDir, id, variant), MEDIA[variant].bytes);
+      }
+    }
     return id;
   });
 }

@@ -22,7 +22,7 @@ export function LibraryFilters(
       hx-get="/videos"
       hx-target="#library"
       hx-swap="innerHTML"
-      hx-trigger='input changed delay:300ms from:"find input", change from:"find select", submit'
+      hx-trigger='input changed delay:300ms from:"find input[type=search]", change from:"findAll select", submit'
       hx-sync="replace"
       data-filters
     >

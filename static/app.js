@@ -593,6 +593,33 @@
     video.play().catch(() => {});
   });
 
+  // ------------------------------------------------------------------ dialogs: keep focus inside
+
+  // A modal <dialog> makes the page behind it inert; Tab past its last control would leave for
+  // the browser's own interface. Wrap around instead, both ways.
+  const FOCUSABLE =
+    "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled])," +
+    " textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  document.addEventListener("keydown", (evt) => {
+    if (evt.key !== "Tab") return;
+    const dialog = [...document.querySelectorAll("dialog[open]")].reverse()
+      .find((d) => d.matches(":modal"));
+    if (!dialog) return;
+    const items = [...dialog.querySelectorAll(FOCUSABLE)]
+      .filter((el) => el.getClientRects().length > 0);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = document.activeElement;
+    if (evt.shiftKey && (active === first || !dialog.contains(active))) {
+      evt.preventDefault();
+      last.focus();
+    } else if (!evt.shiftKey && (active === last || !dialog.contains(active))) {
+      evt.preventDefault();
+      first.focus();
+    }
+  });
+
   // ------------------------------------------------------------------ copy, examples
 
   async function copyText(text) {

@@ -1,0 +1,250 @@
+/// <reference lib="dom" />
+/** The detail view and the actions on a video, in Chromium: lineage, re-run, remix, delete. */
+import type { Page } from "playwright-core";
+import { getVideo } from "../services/videos.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import {
+  browserAvailable,
+  launch,
+  logIn,
+  makeRemix,
+  makeVideo,
+  openPage,
+  seedVideos,
+  startServer,
+  waitForLive,
+} from "./browser_helpers.ts";
+
+/** The facts list of the detail page as { term: text }. */
+async function facts(page: Page): Promise<Record<string, string>> {
+  return await page.locator(".facts > div").evaluateAll((rows) =>
+    Object.fromEntries(
+      rows.map((row) => [
+        row.querySelector("dt")!.textContent!.trim(),
+        row.querySelector("dd")!.textContent!.trim(),
+      ]),
+    )
+  );
+}
+
+function idFromUrl(url: string): string {
+  return /\/videos\/(vid_[0-9a-f]{24})$/.exec(new URL(url).pathname)![1];
+}
+
+Deno.test({
+  name: "[browser] detail: player, prompt, facts, and lineage linked both ways",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const source = await makeVideo(server, {
+      prompt: "A red fox in fresh snow",
+      model: "sora-2-pro",
+      size: "1792x1024",
+      seconds: "8",
+    });
+    const remix = await makeRemix(server, source.id, "The same fox at night");
+    const page = await openPage(browser);
+    await logIn(page, server.url);
+
+    // From the library: the card's Details link opens the page.
+    await page.locator(`#video-${source.id}`).getByRole("link", { name: "Details" }).click();
+    await page.waitForURL(`${server.url}/videos/${source.id}`);
+    assertEquals(await page.locator("h1").textContent(), "A red fox in fresh snow");
+    assertEquals(await page.locator("#detail-prompt").textContent(), "A red fox in fresh snow");
+    const duration = await page.locator("video.player").evaluate((video: HTMLVideoElement) =>
+      new Promise<number>((resolve) => {
+        if (video.readyState >= 1) resolve(video.duration);
+        else video.addEventListener("loadedmetadata", () => resolve(video.duration));
+      })
+    );
+    assert(duration > 3, `playable, ${duration} s`);
+    const shown = await facts(page);
+    assertEquals(shown.Model, "sora-2-pro");
+    assertEquals(shown.Size, "1792x1024");
+    assertEquals(shown.Length, "8s");
+    assertEquals(shown["Estimated cost"], "≈ $4.00");
+    assertMatch(shown.Created, /\d/);
+    assertMatch(shown.Finished, /took \d+:\d\d/);
+    await page.locator(".storyboard img").waitFor();
+
+    // Lineage: the source lists its remix …
+    const remixLink = page.locator(".lineage").getByRole("link", { name: /The same fox at night/ });
+    await remixLink.click();
+    await page.waitForURL(`${server.url}/videos/${remix.id}`);
+    // … and the remix names its source.
+    assertMatch((await page.locator(".lineage").textContent())!, /Remixed from/);
+    await page.locator(".lineage").getByRole("link", { name: /A red fox in fresh snow/ }).click();
+    await page.waitForURL(`${server.url}/videos/${source.id}`);
+    // Back to the library.
+    await page.getByRole("link", { name: "Library" }).click();
+    await page.waitForURL(`${server.url}/`);
+    assertEquals(page.errors, []);
+  },
+});
+
+Deno.test({
+  name: "[browser] re-run: same prompt and settings, from the detail page and a failed card",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const original = await makeVideo(server, {
+      prompt: "Waves on a black sand beach",
+      model: "sora-2-pro",
+      size: "1024x1792",
+      seconds: "12",
+    });
+    const page = await openPage(browser);
+    await logIn(page, server.url);
+    await page.goto(`${server.url}/videos/${original.id}`);
+    await page.getByRole("button", { name: "Re-run" }).click();
+    await page.waitForURL((url) =>
+      /\/videos\/vid_/.test(url.pathname) && !url.pathname.endsWith(original.id)
+    );
+    const rerunId = idFromUrl(page.url());
+    assert(rerunId !== original.id, "a new video");
+    assertEquals(await page.locator("#detail-prompt").textContent(), "Waves on a black sand beach");
+    const shown = await facts(page);
+    assertEquals([shown.Model, shown.Size, shown.Length], ["sora-2-pro", "1024x1792", "12s"]);
+    // It is made like any other video: the page follows it to the end by itself.
+    await page.locator('article.detail[data-status="completed"]').waitFor();
+    const rerun = getVideo(server.runtime.videos, server.user.id, rerunId);
+    assertEquals(
+      [rerun.prompt, rerun.model, rerun.size, rerun.seconds, rerun.remixed_from],
+      ["Waves on a black sand beach", "sora-2-pro", "1024x1792", "12", null],
+    );
+
+    // A failed card offers "Try again": the new card is put on top of the library.
+    const [failed] = seedVideos(server, [{
+      prompt: "A hummingbird at a red flower",
+      status: "failed",
+      error: { code: "generation_failed", message: "Something went wrong upstream." },
+    }]);
+    await page.goto(server.url);
+    await waitForLive(page);
+    await page.locator(`#video-${failed}`).getByRole("button", { name: "Try again" }).click();
+    const top = page.locator("#library > article.card").first();
+    await top.filter({ hasText: "A hummingbird at a red flower" }).and(
+      page.locator(`article.card:not(#video-${failed})`),
+    ).waitFor();
+    await page.locator(".toast-success", { hasText: "Started again" }).waitFor();
+    // The new one finishes live; the failed one stays as it was.
+    await top.and(page.locator('[data-status="completed"]')).waitFor();
+    assertEquals(await page.locator(`#video-${failed}`).getAttribute("data-status"), "failed");
+    assertEquals(page.errors, []);
+  },
+});
+
+Deno.test({
+  name: "[browser] remix: a keyboard-reachable dialog that keeps focus sensible, new card on top",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const source = await makeVideo(server, { prompt: "A lighthouse in a storm" });
+    const page = await openPage(browser);
+    await logIn(page, server.url);
+    await waitForLive(page);
+    const card = page.locator(`#video-${source.id}`);
+    const open = card.getByRole("button", { name: "Remix" });
+    const dialog = page.getByRole("dialog", { name: "Remix video" });
+
+    // Reach the button with the keyboard and open the dialog: focus goes to its prompt.
+    await open.focus();
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    const focused = () =>
+      page.evaluate(() =>
+        document.activeElement?.id || document.activeElement?.textContent?.trim()
+      );
+    assertMatch((await focused())!, /^remix-vid_.*-prompt$/);
+    // Tab and Shift+Tab stay inside the modal dialog, wrapping around.
+    for (const key of ["Tab", "Shift+Tab"]) {
+      for (let i = 0; i < 6; i++) {
+        await page.keyboard.press(key);
+        assert(
+          await page.evaluate(() => !!document.activeElement?.closest("dialog[open]")),
+          `focus left the dialog after ${i + 1} × ${key}`,
+        );
+      }
+    }
+    // Escape closes it and gives focus back to the button that opened it.
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    assert(await open.evaluate((el) => el === document.activeElement), "focus back on Remix");
+
+    // An empty prompt is not sent.
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Create remix" }).click();
+    assert(await dialog.isVisible(), "still open");
+    await dialog.getByLabel("What should change?").fill("Make it night, with a full moon");
+    await dialog.getByRole("button", { name: "Create remix" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    const top = page.locator("#library > article.card").first();
+    await top.filter({ hasText: "Make it night, with a full moon" }).waitFor();
+    assertMatch((await top.locator(".card-meta").textContent())!, /remixed/);
+    await page.locator(".toast-success", { hasText: "Remix started" }).waitFor();
+    await top.and(page.locator('[data-status="completed"]')).waitFor();
+    const remixId = (await top.getAttribute("id"))!.slice("video-".length);
+    assertEquals(getVideo(server.runtime.videos, server.user.id, remixId).remixed_from, source.id);
+
+    // From the detail page, a remix opens the new video's page.
+    await page.goto(`${server.url}/videos/${source.id}`);
+    await page.getByRole("button", { name: "Remix" }).click();
+    await dialog.getByLabel("What should change?").fill("In autumn colours");
+    await dialog.getByRole("button", { name: "Create remix" }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(source.id));
+    assertEquals(await page.locator("#detail-prompt").textContent(), "In autumn colours");
+    assertMatch((await page.locator(".lineage").textContent())!, /Remixed from/);
+    assertEquals(page.errors, []);
+  },
+});
+
+Deno.test({
+  name: "[browser] detail: copy prompt, download MP4 and thumbnail, delete after confirming",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const video = await makeVideo(server, { prompt: "A kite over the dunes, late afternoon" });
+    const page = await openPage(browser, { acceptDownloads: true });
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: server.url,
+    });
+    await logIn(page, server.url);
+    await page.goto(`${server.url}/videos/${video.id}`);
+
+    await page.getByRole("button", { name: "Copy prompt" }).click();
+    await page.locator(".toast-success", { hasText: "Prompt copied" }).waitFor();
+    assertEquals(
+      await page.evaluate(() => navigator.clipboard.readText()),
+      "A kite over the dunes, late afternoon",
+    );
+
+    const [mp4] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download MP4" }).click(),
+    ]);
+    assertEquals(mp4.suggestedFilename(), `${video.id}.mp4`);
+    const [thumbnail] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download thumbnail" }).click(),
+    ]);
+    assertEquals(thumbnail.suggestedFilename(), `${video.id}-thumbnail.webp`);
+    const bytes = await Deno.readFile((await thumbnail.path())!);
+    assertEquals(new TextDecoder().decode(bytes.subarray(8, 12)), "WEBP");
+
+    // Delete asks first; "Cancel" keeps the video.
+    page.once("dialog", (dialog) => dialog.dismiss());
+    await page.getByRole("button", { name: "Delete" }).click();
+    assertEquals(page.url(), `${server.url}/videos/${video.id}`);
+    assertEquals(getVideo(server.runtime.videos, server.user.id, video.id).id, video.id);
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.locator(".empty-state", { hasText: "No videos yet" }).waitFor();
+    assertEquals(page.errors, []);
+  },
+});

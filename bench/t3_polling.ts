@@ -1,0 +1,5 @@
+import type { BenchContext, TargetResult } from "./common.ts";
+
+export function pollingBench(_ctx: BenchContext): Promise<TargetResult> {
+  return Promise.reject(new Error("not written yet"));
+}

@@ -138,3 +138,202 @@ Deno.test({
     }
   },
 });
+
+/**
+ * Every visible text on the page whose contrast with what is behind it is below WCAG AA: 4.5:1,
+ * or 3:1 for large text (24 px, or 18.66 px bold). The background is found by walking up to the
+ * first opaque layer and blending the translucent ones on top; for a gradient, every colour stop
+ * is tried and the worst counts. Disabled controls are exempt, like in WCAG.
+ */
+function contrastFailures(page: Page) {
+  return page.evaluate(() => {
+    type RGBA = [number, number, number, number];
+    const parse = (value: string): RGBA | null => {
+      let m = /rgba?\(([^)]+)\)/.exec(value);
+      if (m) {
+        const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+        return [p[0], p[1], p[2], p[3] ?? 1];
+      }
+      m = /color\(srgb ([^)]+)\)/.exec(value);
+      if (m) {
+        const p = m[1].split(/[\s/]+/).filter(Boolean).map(Number);
+        return [p[0] * 255, p[1] * 255, p[2] * 255, p[3] ?? 1];
+      }
+      return null;
+    };
+    const colorsIn = (image: string): RGBA[] =>
+      (image.match(/(rgba?|color)\([^)]*\)/g) ?? []).map((c) => parse(c)!).filter(Boolean);
+    const over = (top: RGBA, bottom: RGBA): RGBA => {
+      const a = top[3];
+      return [
+        top[0] * a + bottom[0] * (1 - a),
+        top[1] * a + bottom[1] * (1 - a),
+        top[2] * a + bottom[2] * (1 - a),
+        1,
+      ];
+    };
+    const luminance = ([r, g, b]: RGBA) => {
+      const lin = (c: number) => {
+        const s = c / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const ratio = (a: RGBA, b: RGBA) => {
+      const [l1, l2] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (l1 + 0.05) / (l2 + 0.05);
+    };
+    /** Possible opaque colours behind `el`. */
+    const backgrounds = (el: Element): RGBA[] => {
+      const layers: RGBA[] = [];
+      for (let node: Element | null = el; node; node = node.parentElement) {
+        const style = getComputedStyle(node);
+        const gradient = style.backgroundImage.includes("gradient")
+          ? colorsIn(style.backgroundImage)
+          : [];
+        const color = parse(style.backgroundColor);
+        if (gradient.length && gradient.every((c) => c[3] === 1)) {
+          return gradient.map((base) => layers.reduceRight((acc, layer) => over(layer, acc), base));
+        }
+        if (color && color[3] > 0) {
+          if (color[3] === 1) {
+            return [layers.reduceRight((acc, layer) => over(layer, acc), color)];
+          }
+          layers.push(color);
+        }
+      }
+      const canvas: RGBA = matchMedia("(prefers-color-scheme: dark)").matches
+        ? [18, 18, 18, 1]
+        : [255, 255, 255, 1];
+      return [layers.reduceRight((acc, layer) => over(layer, acc), canvas)];
+    };
+    const visible = (el: Element) => {
+      if (el.closest(".visually-hidden, noscript, script, style, option, [aria-hidden=true]")) {
+        return false;
+      }
+      if ((el as HTMLElement).closest("button:disabled, [disabled]")) return false;
+      for (let node: Element | null = el; node; node = node.parentElement) {
+        const s = getComputedStyle(node);
+        if (s.display === "none" || s.visibility === "hidden" || Number(s.opacity) === 0) {
+          return false;
+        }
+      }
+      const rect = el.getBoundingClientRect();
+      return rect.width > 0 && rect.height > 0;
+    };
+    const failures: string[] = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const text = [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent!.trim())
+        .join(" ")
+        .trim();
+      if (!text || !visible(el)) continue;
+      const style = getComputedStyle(el);
+      const size = parseFloat(style.fontSize);
+      const bold = Number(style.fontWeight) >= 700;
+      const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+      const fg = parse(style.color)!;
+      for (const bg of backgrounds(el)) {
+        const r = ratio(over(fg, bg), bg);
+        if (r < needed) {
+          failures.push(
+            `${r.toFixed(2)} < ${needed} "${text.slice(0, 40)}" (${el.tagName.toLowerCase()}.${
+              [...el.classList].join(".")
+            }) ${style.color} on rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`,
+          );
+          break;
+        }
+      }
+    }
+    return failures;
+  });
+}
+
+Deno.test({
+  name: "[browser] WCAG AA contrast of every text, light and dark, dashboard and detail pages",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const { fox } = await seedShowcase(server);
+    const [failed] = seedVideos(server, [{
+      prompt: "A storm over the sea",
+      status: "failed",
+      error: { code: "upstream_error", message: "The service refused the request." },
+      createdAt: Date.now() - 600_000,
+    }]);
+    for (const scheme of ["light", "dark"] as const) {
+      const page = await openPage(browser, { colorScheme: scheme });
+      const failures: string[] = [];
+      await page.goto(`${server.url}/login`);
+      failures.push(...(await contrastFailures(page)).map((f) => `login: ${f}`));
+      await logIn(page, server.url);
+      await waitForLive(page);
+      // A toast, as after a create.
+      await page.getByLabel("Prompt", { exact: true }).fill("Contrast check");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.locator(".toast-success").waitFor();
+      failures.push(...(await contrastFailures(page)).map((f) => `dashboard: ${f}`));
+      await page.getByRole("searchbox", { name: "Search prompts" }).fill("nothing like this");
+      await page.locator(".empty-state").waitFor();
+      failures.push(...(await contrastFailures(page)).map((f) => `no match: ${f}`));
+      for (const id of [fox.id, failed]) {
+        await page.goto(`${server.url}/videos/${id}`);
+        failures.push(...(await contrastFailures(page)).map((f) => `detail: ${f}`));
+      }
+      await page.goto(`${server.url}/videos/${fox.id}`);
+      await page.getByRole("button", { name: "Remix" }).click();
+      await page.getByRole("dialog").waitFor();
+      failures.push(...(await contrastFailures(page)).map((f) => `remix dialog: ${f}`));
+      assertEquals(failures, [], scheme);
+      assertEquals(page.errors, [], scheme);
+      await page.context().close();
+    }
+  },
+});
+
+Deno.test({
+  name: "[browser] responsive from a 360 px phone to a wide screen: nothing overflows",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const { fox } = await seedShowcase(server);
+    seedVideos(server, [{
+      prompt: "An-unbroken-prompt-" + "x".repeat(180),
+      status: "failed",
+      error: { code: "generation_failed", message: "y".repeat(200) },
+    }]);
+    for (const width of [360, 414, 768, 1024, 1440, 1920]) {
+      const page = await openPage(browser, { viewport: { width, height: 800 } });
+      await page.goto(`${server.url}/login`);
+      const overflows = async (what: string) => {
+        const wide = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          view: document.documentElement.clientWidth,
+        }));
+        assert(wide.scroll <= wide.view, `${what} at ${width}px: ${wide.scroll} > ${wide.view}`);
+      };
+      await overflows("login");
+      await logIn(page, server.url);
+      await waitForLive(page);
+      await overflows("dashboard");
+      // Cards: one column on a phone, several on a wide screen.
+      const columns = await page.locator("#library").evaluate((el) =>
+        getComputedStyle(el).gridTemplateColumns.split(" ").length
+      );
+      if (width < 600) assertEquals(columns, 1, `columns at ${width}px`);
+      if (width >= 1440) assert(columns >= 4, `${columns} columns at ${width}px`);
+      // The create form's controls stay usable: full width on a phone, nothing cut off.
+      const generate = await page.getByRole("button", { name: "Generate" }).boundingBox();
+      assert(generate && generate.x >= 0 && generate.x + generate.width <= width, "Generate");
+      await page.goto(`${server.url}/videos/${fox.id}`);
+      await overflows("detail");
+      const player = (await page.locator("video.player").boundingBox())!;
+      assert(player.width <= width && player.width > 0, `player at ${width}px`);
+      assertEquals(page.errors, [], `${width}px`);
+      await page.context().close();
+    }
+  },
+});

@@ -1,13 +1,14 @@
 /**
  * A server under test, in its own process so its memory and CPU are its own:
  *
- *   deno run -A bench/server.ts app|hello|static '<options json>' <ready file>
+ *   deno run -A bench/server.ts app|hello|sse|static '<options json>' <ready file>
  *
  * - `app`: the whole Sora Studio app built as main.ts builds it (createApp over openRuntime), on
  *   a DATA_DIR the driver prepared, with the job runner started and the simulator as upstream.
  *   A second listener (the control port) lets the driver trigger changes and read the simulator's
  *   request log; it is never on the measured path.
  * - `hello`: a bare Hono app answering "hello" (the ceiling for pages).
+ * - `sse`: a bare Deno.serve event stream per connection (the ceiling for live streams).
  * - `static`: a minimal Deno.serve answering a file as `(await Deno.open(path)).readable` (the
  *   ceiling for content streaming).
  *
@@ -38,6 +39,34 @@ if (mode === "hello") {
     });
   });
   await ready({ port: server.addr.port });
+} else if (mode === "sse") {
+  // The ceiling for live streams: a bare Deno.serve event stream per connection, nothing else.
+  const encoder = new TextEncoder();
+  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const server = Deno.serve(listen, () => {
+    let controller: ReadableStreamDefaultController<Uint8Array>;
+    let timer: ReturnType<typeof setInterval>;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+        streams.add(c);
+        c.enqueue(encoder.encode(": connected\n\n"));
+        timer = setInterval(() => c.enqueue(encoder.encode(": keep-alive\n\n")), 15_000);
+      },
+      cancel() {
+        streams.delete(controller);
+        clearInterval(timer);
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  });
+  const control = Deno.serve(listen, () => {
+    const at = performance.timeOrigin + performance.now();
+    const message = encoder.encode(`data: ${JSON.stringify({ at })}\n\n`);
+    for (const c of streams) c.enqueue(message);
+    return Response.json({ at, publishMs: performance.timeOrigin + performance.now() - at });
+  });
+  await ready({ port: server.addr.port, controlPort: control.addr.port });
 } else if (mode === "app") {
   await serveApp();
 } else {

@@ -1,5 +1,239 @@
-import type { BenchContext, TargetResult } from "./common.ts";
+/**
+ * Target 2: 10,000 live-stream subscribers (the page stream `GET /events`, 100 per user over 100
+ * users) on one app process; how long one change takes to reach its subscribers, and the memory.
+ * Subscribers are raw sockets in a separate process (bench/sse_clients.ts).
+ */
+import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
+import { BENCH_DIR, CpuMeter, log, memoryOf, percentile, sleep, spawnLogged, startServer } from "./lib.ts";
+import { seed, SESSION_SECRET } from "./seed.ts";
 
-export function fanoutBench(_ctx: BenchContext): Promise<TargetResult> {
-  return Promise.reject(new Error("not written yet"));
+const USERS = 100;
+const PER_USER = 100;
+const BUDGET_MS = 250;
+
+export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
+  const started = performance.now();
+  const dataDir = `${ctx.work}/t2-data`;
+  const users = seed(dataDir, { users: USERS, videosPerUser: 1, status: "in_progress" });
+  const ceiling = await bareCeiling(ctx, users);
+  log(`t2 ceiling (bare Deno.serve streams): ${fmt(ceiling.perConnKb, 1)} KB each, burst p99 ${fmt(ceiling.burstP99, 1)} ms`);
+  const app = await startServer("app", { env: { DATA_DIR: dataDir, SESSION_SECRET } }, ctx.work, "t2-app");
+  const clients = spawnClients(ctx, app.info.port, users);
+  try {
+    // One page request first, so the baseline includes a warmed-up app.
+    await (await fetch(app.url("/"), { headers: { cookie: `sora_session=${users[0].cookie}` } })).text();
+    await sleep(500);
+    const before = memoryOf(app.pid);
+    const connect = await connectAll(clients);
+    const stats = await app.control<{ subscribers: number }>("/stats");
+    await sleep(1500);
+    const connectedMem = memoryOf(app.pid);
+    const cpu = new CpuMeter(app.pid);
+    const idleFrom = cpu.read();
+    const idleT = performance.now();
+    await sleep(ctx.quick ? 1000 : 3000);
+    const idleCpuPct = 100 * (cpu.read() - idleFrom) / (performance.now() - idleT);
+
+    // (a) one change, one user: its 100 subscribers; several trials, users chosen in turn.
+    const trials = ctx.quick ? 5 : 15;
+    const single: number[] = [];
+    let singleMissing = 0;
+    for (let i = 0; i < trials; i++) {
+      const user = users[(i * 37) % USERS];
+      const { latencies, missing } = await change(app, clients, [user]);
+      single.push(...latencies);
+      singleMissing += missing;
+    }
+    // (b) one change for every user at the same moment: all 10,000 subscribers get one.
+    const burst: number[] = [];
+    let burstMissing = 0;
+    let publishMs = 0;
+    for (let i = 0; i < (ctx.quick ? 1 : 3); i++) {
+      const r = await change(app, clients, users);
+      burst.push(...r.latencies);
+      burstMissing += r.missing;
+      publishMs = Math.max(publishMs, r.publishMs);
+    }
+    const peak = memoryOf(app.pid);
+    const perConnKb = (connectedMem.rssMb - before.rssMb) * 1024 / connect.connected;
+    const singleP99 = percentile(single, 99);
+    const singleWithin = single.filter((l) => l <= BUDGET_MS).length / (single.length + singleMissing);
+    const burstP99 = percentile(burst, 99);
+    const burstWithin = burst.filter((l) => l <= BUDGET_MS).length / (burst.length + burstMissing);
+    const rows: Row[] = [
+      {
+        metric: `One change → its ${PER_USER} subscribers, with ${fmt(connect.connected)} streams open: p99 delivery`,
+        value: `${fmt(singleP99, 1)} ms (${(singleWithin * 100).toFixed(1)}% within ${BUDGET_MS} ms)`,
+        target: `99% within ${BUDGET_MS} ms`,
+        ok: singleWithin >= 0.99,
+        gap: singleWithin >= 0.99 ? undefined : `p99 over by ${fmt(singleP99 - BUDGET_MS)} ms`,
+      },
+      {
+        metric: `A change for each of the ${USERS} users at once → all ${fmt(connect.connected)} subscribers: p99 delivery`,
+        value: `${fmt(burstP99, 1)} ms (${(burstWithin * 100).toFixed(1)}% within ${BUDGET_MS} ms)`,
+        ceiling: `${fmt(ceiling.burstP99, 1)} ms (bare streams, one message to all)`,
+        ratio: `${fmt(burstP99 / ceiling.burstP99, 1)}×`,
+        target: `99% within ${BUDGET_MS} ms`,
+        ok: burstWithin >= 0.99,
+        gap: burstWithin >= 0.99 ? undefined : `p99 over by ${fmt(burstP99 - BUDGET_MS)} ms`,
+      },
+      {
+        metric: `RSS with ${fmt(connect.connected)} subscribers (memory per subscriber)`,
+        value: `${fmt(connectedMem.rssMb, 1)} MB (${fmt(perConnKb, 1)} KB each; peak ${fmt(peak.hwmMb, 1)} MB)`,
+        ceiling: `${fmt(ceiling.rssMb, 1)} MB (${fmt(ceiling.perConnKb, 1)} KB each, bare Deno.serve streams)`,
+        ratio: `${fmt(perConnKb / ceiling.perConnKb, 2)}× per subscriber`,
+        target: "< 300 MB",
+        ok: peak.hwmMb < 300,
+        gap: peak.hwmMb < 300 ? undefined : `over by ${fmt(peak.hwmMb - 300)} MB`,
+      },
+      {
+        metric: `CPU with ${fmt(connect.connected)} idle subscribers (heartbeats only)`,
+        value: `${fmt(idleCpuPct, 1)}% of a core`,
+        target: "(reported)",
+        ok: null,
+      },
+    ];
+    return {
+      id: 2,
+      title: "Live fan-out (10,000 SSE subscribers)",
+      rows,
+      details: [
+        `${USERS} users × ${PER_USER} page streams (\`GET /events\`, cookie), raw TCP clients in a separate process; ` +
+        `${fmt(connect.connected)} connected in ${fmt(connect.ms / 1000, 1)} s (${connect.failed} failed), app counted ${stats.subscribers} subscribers.`,
+        `A change = what the job runner does on progress: \`db.updateVideo\` then \`events.publish(user, toVideo(row))\` ` +
+        `(triggered through the bench server's control port); delivery time = first \`data:\` byte at a client − ` +
+        `start of publishing (same machine clock). ${single.length} single-user deliveries over ${trials} trials ` +
+        `(${singleMissing} missing); ${burst.length} burst deliveries (${burstMissing} missing); ` +
+        `the server's synchronous publish of a 100-user burst took ${fmt(publishMs, 1)} ms.`,
+        `Single change: p50 ${fmt(percentile(single, 50), 1)} ms, p99 ${fmt(singleP99, 1)} ms, max ${fmt(Math.max(...single), 1)} ms. ` +
+        `Burst: p50 ${fmt(percentile(burst, 50), 1)} ms, p90 ${fmt(percentile(burst, 90), 1)} ms, p99 ${fmt(burstP99, 1)} ms, max ${fmt(Math.max(...burst), 1)} ms.`,
+        `RSS ${fmt(before.rssMb, 1)} MB before connecting, ${fmt(connectedMem.rssMb, 1)} MB with all connected ` +
+        `(${fmt(perConnKb, 1)} KB each), high-water mark ${fmt(peak.hwmMb, 1)} MB after the bursts.`,
+        `Ceiling, same run, same clients: \`bench/server.ts sse\` (Deno.serve answering a ReadableStream per connection, ` +
+        `one shared message enqueued to all on a change): ${fmt(ceiling.before, 1)} → ${fmt(ceiling.rssMb, 1)} MB ` +
+        `(${fmt(ceiling.perConnKb, 1)} KB each); burst p50 ${fmt(ceiling.burstP50, 1)} ms, p99 ${fmt(ceiling.burstP99, 1)} ms.`,
+      ],
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await clients.quit();
+    await app.stop();
+  }
+}
+
+async function connectAll(clients: Clients) {
+  const connect = await clients.send({ cmd: "connect" }) as {
+    connected: number;
+    failed: number;
+    ms: number;
+    firstError?: string;
+  };
+  log(`t2: ${connect.connected} subscribers connected in ${fmt(connect.ms)} ms (${connect.failed} failed)`);
+  if (connect.connected < USERS * PER_USER * 0.99) {
+    throw new Error(`only ${connect.connected} of ${USERS * PER_USER} connected: ${connect.firstError}`);
+  }
+  return connect;
+}
+
+/** The same 10,000 clients against bare Deno.serve streams: memory per stream and burst delivery. */
+async function bareCeiling(ctx: BenchContext, users: { id: number; cookie: string; videos: string[] }[]) {
+  const server = await startServer("sse", {}, ctx.work, "t2-sse");
+  const clients = spawnClients(ctx, server.info.port, users);
+  try {
+    await sleep(300);
+    const before = memoryOf(server.pid).rssMb;
+    const connect = await connectAll(clients);
+    await sleep(1500);
+    const rssMb = memoryOf(server.pid).rssMb;
+    const burst: number[] = [];
+    for (let i = 0; i < (ctx.quick ? 1 : 2); i++) burst.push(...(await change(server, clients, users)).latencies);
+    return {
+      before,
+      rssMb,
+      perConnKb: (rssMb - before) * 1024 / connect.connected,
+      burstP50: percentile(burst, 50),
+      burstP99: percentile(burst, 99),
+    };
+  } finally {
+    await clients.quit();
+    await server.stop();
+  }
+}
+
+interface Clients {
+  send(command: unknown): Promise<unknown>;
+  quit(): Promise<void>;
+}
+
+function spawnClients(ctx: BenchContext, port: number, users: { id: number; cookie: string }[]): Clients {
+  const config = {
+    port,
+    path: "/events",
+    perUser: PER_USER,
+    users: users.map((u) => ({ id: u.id, cookie: u.cookie })),
+  };
+  const child = new Deno.Command("sh", {
+    args: [
+      "-c",
+      `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$@" 2>>"${ctx.work}/t2-clients.log"`,
+      "sh",
+      Deno.execPath(),
+      "run",
+      "-A",
+      `${BENCH_DIR}sse_clients.ts`,
+      JSON.stringify(config),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const readLine = async (timeoutMs: number): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!buffer.includes("\n")) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("the SSE clients did not answer in time");
+      const chunk = await Promise.race([reader.read(), sleep(left).then(() => null)]);
+      if (chunk === null) continue;
+      if (chunk.done) throw new Error("the SSE clients exited");
+      buffer += chunk.value;
+    }
+    const nl = buffer.indexOf("\n");
+    const line = buffer.slice(0, nl);
+    buffer = buffer.slice(nl + 1);
+    return line;
+  };
+  return {
+    async send(command) {
+      await writer.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
+      return JSON.parse(await readLine(150_000));
+    },
+    async quit() {
+      try {
+        await writer.write(new TextEncoder().encode('{"cmd":"quit"}\n'));
+      } catch { /* gone */ }
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await child.status;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Arms the subscribers of `users`, changes one video of each, and collects the delivery times. */
+async function change(
+  app: Awaited<ReturnType<typeof startServer>>,
+  clients: Clients,
+  users: { id: number; videos: string[] }[],
+) {
+  await clients.send({ cmd: "arm", users: users.map((u) => u.id) });
+  const { at, publishMs } = await app.control<{ at: number; publishMs: number }>("/publish", {
+    videos: users.map((u) => u.videos[0]),
+  });
+  // Wait well past the budget so slow deliveries are measured rather than cut off.
+  await sleep(Math.max(1000, users.length * 15));
+  const { arrivals } = await clients.send({ cmd: "report" }) as { arrivals: (number | null)[] };
+  const latencies = arrivals.filter((a): a is number => a !== null).map((a) => a - at);
+  return { latencies, missing: arrivals.length - latencies.length, publishMs };
 }

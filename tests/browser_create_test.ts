@@ -214,3 +214,46 @@ Deno.test({
     assertEquals(page.errors, []);
   },
 });
+
+Deno.test({
+  name: "[browser] feedback: rate limited, server trouble and a lost connection each get a toast",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ jobs: false });
+    await using browser = await launch();
+    const page = await openPage(browser);
+    await logIn(page, server.url);
+    await waitForLive(page);
+    const answers: Array<(route: import("playwright-core").Route) => Promise<void>> = [
+      (route) => route.fulfill({ status: 429, body: "slow down", headers: { "retry-after": "5" } }),
+      (route) => route.fulfill({ status: 503, body: "upstream down" }),
+      (route) => route.abort("internetdisconnected"),
+    ];
+    await page.route(
+      (url) => url.pathname === "/videos",
+      (route) => route.request().method() === "POST" ? answers.shift()!(route) : route.continue(),
+    );
+    const expected = [
+      /Too many requests — wait a moment and try again/,
+      /The server had a problem \(HTTP 503\)/,
+      /Network error — couldn't reach the server/,
+    ];
+    await page.getByLabel("Prompt", { exact: true }).fill("A heron in the reeds");
+    for (const message of expected) {
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.locator("#toasts .toast-error", { hasText: message }).waitFor();
+      // Nothing was swapped into the library, and the prompt is kept for another try.
+      assertEquals(await page.locator("article.card").count(), 0);
+      assertEquals(
+        await page.getByLabel("Prompt", { exact: true }).inputValue(),
+        "A heron in the reeds",
+      );
+    }
+    assertEquals(await page.locator("#toasts .toast-error").count(), 3);
+    // The browser and htmx log the failures to the console; nothing else went wrong.
+    assertEquals(
+      page.errors.filter((e) => !/status of (429|503)|ERR_INTERNET|Failed to fetch/.test(e)),
+      [],
+    );
+  },
+});

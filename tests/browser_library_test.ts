@@ -305,3 +305,48 @@ Deno.test({
     assertEquals(page.errors.filter((e) => !/ERR_|network error|Failed to fetch/i.test(e)), []);
   },
 });
+
+Deno.test({
+  name:
+    "[browser] library: with 10,000 videos the first page, the next and a rare filter stay fast",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ jobs: false });
+    await using browser = await launch();
+    const total = 10_000;
+    seedVideos(
+      server,
+      Array.from({ length: total }, (_, i) => ({
+        prompt: i === 17 ? "The one lighthouse" : `Video number ${i + 1}`,
+        model: i === 17 ? "sora-2-pro" : "sora-2",
+        status: "failed" as const,
+        error: { code: "generation_failed", message: "Seeded." },
+      })),
+    );
+    const page = await openPage(browser);
+    await logIn(page, server.url);
+    await waitForPrompts(page, Array.from({ length: 20 }, (_, i) => `Video number ${total - i}`));
+
+    /** Milliseconds the server takes for a library request, measured in the page. */
+    const timed = (path: string) =>
+      page.evaluate(async (path) => {
+        const start = performance.now();
+        const res = await fetch(path, { headers: { "hx-request": "true" } });
+        await res.text();
+        return { ms: performance.now() - start, status: res.status };
+      }, path);
+    for (const path of ["/videos", "/videos?q=lighthouse", "/videos?model=sora-2-pro"]) {
+      const { ms, status } = await timed(path);
+      assertEquals(status, 200, path);
+      assert(ms < 1500, `${path} took ${Math.round(ms)} ms`);
+    }
+
+    await page.getByRole("button", { name: "Load more" }).click();
+    await page.locator("#library > article.card").nth(39).waitFor();
+    // The one sora-2-pro video, found across the whole library (it is among the oldest).
+    await page.getByLabel("Filter by model").selectOption("sora-2-pro");
+    await waitForPrompts(page, ["The one lighthouse"]);
+    assertEquals(await page.getByRole("button", { name: "Load more" }).count(), 0);
+    assertEquals(page.errors, []);
+  },
+});

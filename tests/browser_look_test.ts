@@ -337,3 +337,74 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "[browser] keyboard: every control has a name, Tab reaches every action, focus is visible",
+  ignore: !browserAvailable,
+  async fn() {
+    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
+    await using browser = await launch();
+    const { fox } = await seedShowcase(server);
+    const page = await openPage(browser);
+    await logIn(page, server.url);
+    await waitForLive(page);
+
+    // Names as Chromium's accessibility tree computes them (labels, aria-label, text).
+    const unnamed = async () => {
+      const cdp = await page.context().newCDPSession(page);
+      const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+      await cdp.detach();
+      const roles = ["button", "link", "textbox", "combobox", "searchbox", "checkbox", "radio"];
+      return nodes
+        .filter((n) => !n.ignored && roles.includes(String(n.role?.value)))
+        .filter((n) => !String(n.name?.value ?? "").trim())
+        .map((n) => `${n.role?.value} #${n.backendDOMNodeId}`);
+    };
+    assertEquals(await unnamed(), [], "dashboard");
+
+    // Tab through the whole page once, noting what gets focus and whether it shows.
+    const reached = new Set<string>();
+    const invisible: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press("Tab");
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        const shown = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 ||
+          style.boxShadow !== "none";
+        const label = el.getAttribute("aria-label") || el.id ||
+          (el.textContent ?? "").replace(/\s+/g, " ").trim();
+        return { label: `${el.tagName.toLowerCase()}:${label}`, shown };
+      });
+      if (!focus) continue;
+      reached.add(focus.label);
+      if (!focus.shown) invisible.push(focus.label);
+    }
+    const expected = [
+      "a:Skip to content",
+      "button:Log out",
+      "textarea:create-prompt",
+      "input:create-reference",
+      "select:create-model",
+      "select:create-size",
+      "select:create-seconds",
+      "button:Generate",
+      "input:library-q",
+      "select:library-status",
+      "select:library-model",
+      "a:Details",
+      "a:Download",
+      "button:Remix",
+      "button:Delete",
+      "button:Try again",
+      "button:Play here",
+    ];
+    for (const label of expected) assert(reached.has(label), `Tab reaches ${label}`);
+    assertEquals(invisible, [], "focus is visible on everything Tab reaches");
+
+    await page.goto(`${server.url}/videos/${fox.id}`);
+    assertEquals(await unnamed(), [], "detail");
+    assertEquals(page.errors, []);
+  },
+});

@@ -687,6 +687,11 @@
       get noFileError() {
         return !this.fileError;
       },
+      /** The counter warns in the last tenth before the limit. */
+      get counterClass() {
+        const max = Number(this.$refs.prompt.getAttribute("maxlength")) || 4000;
+        return { "is-near": this.promptLength >= max * 0.9 };
+      },
       get costLabel() {
         return formatCost(this.cost);
       },

@@ -75,6 +75,11 @@ Deno.test({
     assertEquals(await prompt.getAttribute("maxlength"), "4000");
     await prompt.fill("A kite over the dunes");
     await page.locator("#create-prompt-count", { hasText: "21 / 4000" }).waitFor();
+    // Close to the limit the counter warns; the box takes no more than the limit.
+    await prompt.fill("x".repeat(3700));
+    await page.locator("#create-prompt-count.is-near", { hasText: "3700 / 4000" }).waitFor();
+    await prompt.fill("A kite over the dunes");
+    await page.locator("#create-prompt-count:not(.is-near)", { hasText: "21 / 4000" }).waitFor();
 
     // What was chosen is what gets made: the new card is on top, without a page load.
     await page.getByLabel("Model", { exact: true }).selectOption("sora-2-pro");

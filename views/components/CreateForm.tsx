@@ -56,7 +56,7 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
         <div class="field field-prompt">
           <div class="field-head">
             <label for="create-prompt">Prompt</label>
-            <span id="create-prompt-count" class="counter">
+            <span id="create-prompt-count" class="counter" x-bind:class="counterClass">
               <span x-text="promptLength">0</span> / {PROMPT_MAX}
             </span>
           </div>

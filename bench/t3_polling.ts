@@ -1,5 +1,333 @@
-import type { BenchContext, TargetResult } from "./common.ts";
+/**
+ * Target 3: 500 jobs in flight on the simulator.
+ *
+ * (a) The request budget under pressure: 500 jobs waiting (seeded as queued, as after a restart)
+ *     against a small UPSTREAM_MAX_RPM for a little over a minute; every sliding 60 s window of the
+ *     simulator's request log is counted.
+ * (b) A budget sized for the load: 500 jobs created through the JSON API, default poll interval
+ *     (5 s); the app's CPU is sampled every 100 ms and split into windows with and without
+ *     upstream requests ("between ticks"); each job's completion is timed from the moment the
+ *     simulator finishes it to the `completed` event on the owner's live stream.
+ */
+import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
+import { CpuMeter, log, median, percentile, sleep, startServer, wallMs } from "./lib.ts";
+import { seed, SESSION_SECRET } from "./seed.ts";
+import { Database } from "../services/db.ts";
 
-export function pollingBench(_ctx: BenchContext): Promise<TargetResult> {
-  return Promise.reject(new Error("not written yet"));
+const JOBS = 500;
+const USERS = 10;
+
+interface UpstreamLog {
+  requests: { m: string; p: string; at: number; f?: string }[];
+  upstreamDoneAt: Record<string, number>;
+}
+
+/** Most requests in any window of `windowMs`, sliding over the request times. */
+function maxInWindow(times: number[], windowMs: number): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[j] < t[i] - windowMs + 1) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+async function budgetUnderPressure(ctx: BenchContext) {
+  const rpm = 1200;
+  const runMs = ctx.quick ? 20_000 : 66_000;
+  const dataDir = `${ctx.work}/t3a-data`;
+  const users = seed(dataDir, { users: USERS, videosPerUser: 0 });
+  const db = new Database(`${dataDir}/sora-studio.db`);
+  const now = Date.now();
+  db.transaction(() => {
+    for (let i = 0; i < JOBS; i++) {
+      db.insertVideo({
+        id: "vid_" + (0xa00000 + i).toString(16).padStart(24, "0"),
+        user_id: users[i % USERS].id,
+        prompt: `bench job ${i}: a paper boat drifting down a rain gutter`,
+        model: "sora-2",
+        size: "720x1280",
+        seconds: "4",
+        remixed_from: null,
+        remix_upstream_id: null,
+        reference_path: null,
+        reference_type: null,
+        idempotency_key: crypto.randomUUID(),
+        created_at: now + i,
+      });
+    }
+  });
+  db.close();
+  const app = await startServer("app", {
+    env: {
+      DATA_DIR: dataDir,
+      SESSION_SECRET,
+      UPSTREAM_MAX_RPM: String(rpm),
+      POLL_INTERVAL_MS: "2000",
+      SIMULATOR_TIME_SCALE: "2",
+    },
+  }, ctx.work, "t3a-app");
+  try {
+    await sleep(runMs);
+    const up = await app.control<UpstreamLog>("/upstream");
+    const times = up.requests.map((r) => r.at);
+    const first = Math.min(...times);
+    const windowMs = Math.min(60_000, runMs - 2000);
+    const maxWindow = maxInWindow(times, windowMs);
+    const max1s = maxInWindow(times, 1000);
+    const allowed = rpm * windowMs / 60_000;
+    const spanS = (Math.max(...times) - first) / 1000;
+    return { rpm, windowMs, maxWindow, allowed, max1s, total: times.length, spanS };
+  } finally {
+    await app.stop();
+  }
+}
+
+/** Reads a user's JSON live stream and notes when each video is first seen `completed`. */
+function watchCompletions(url: string, token: string, seen: Map<string, { at: number; upstream: string }>) {
+  const abort = new AbortController();
+  const done = (async () => {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const at = wallMs();
+      buffer += value;
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith("data:")) continue;
+        const video = JSON.parse(line.slice(5));
+        if (video.status === "completed" && !seen.has(video.id)) {
+          seen.set(video.id, { at, upstream: video.upstream_id });
+        }
+      }
+    }
+  })().catch(() => {});
+  return { stop: () => abort.abort(), done };
+}
+
+async function loadSizedBudget(ctx: BenchContext) {
+  const jobs = ctx.quick ? 150 : JOBS;
+  const pollMs = 5000;
+  const rpm = 12_000;
+  const timeScale = ctx.quick ? 2 : 4;
+  const dataDir = `${ctx.work}/t3b-data`;
+  const users = seed(dataDir, { users: USERS, videosPerUser: 0 });
+  const app = await startServer("app", {
+    env: {
+      DATA_DIR: dataDir,
+      SESSION_SECRET,
+      UPSTREAM_MAX_RPM: String(rpm),
+      POLL_INTERVAL_MS: String(pollMs),
+      SIMULATOR_TIME_SCALE: String(timeScale),
+    },
+  }, ctx.work, "t3b-app");
+  const completions = new Map<string, { at: number; upstream: string }>();
+  const watchers = users.map((u) => watchCompletions(app.url("/api/events"), u.bearer, completions));
+  const cpu = new CpuMeter(app.pid);
+  const samples: { t: number; cpuMs: number }[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      samples.push({ t: wallMs(), cpuMs: cpu.read() });
+      await sleep(100);
+    }
+  })();
+  try {
+    await sleep(500);
+    // Create the jobs through the API, 20 at a time.
+    const createStart = wallMs();
+    let next = 0;
+    let failedCreates = 0;
+    const createOne = async () => {
+      while (next < jobs) {
+        const i = next++;
+        const user = users[i % USERS];
+        const res = await fetch(app.url("/api/videos"), {
+          method: "POST",
+          headers: { authorization: `Bearer ${user.bearer}`, "content-type": "application/json" },
+          body: JSON.stringify({ prompt: `bench job ${i}: a red fox in fresh snow, slow dolly shot`, seconds: "4" }),
+        });
+        if (res.status !== 201) failedCreates++;
+        await res.body?.cancel();
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, createOne));
+    const createdAt = wallMs();
+    log(`t3b: ${jobs} jobs created in ${fmt((createdAt - createStart) / 1000, 1)} s (${failedCreates} failed)`);
+    // Wait for every completion (bounded: job length + a generous margin).
+    const deadline = Date.now() + (3 + 4) * 1000 * timeScale + 60_000;
+    while (completions.size < jobs && Date.now() < deadline) await sleep(250);
+    const finishedAt = wallMs();
+    await sleep(500);
+    sampling = false;
+    await sampler;
+    const up = await app.control<UpstreamLog>("/upstream");
+    const rows = await (async () => {
+      const db = new Database(`${dataDir}/sora-studio.db`);
+      try {
+        return users.flatMap((u) => db.videoIdsOfUser(u.id).map((id) => db.videoOfUser(id, u.id)!));
+      } finally {
+        db.close();
+      }
+    })();
+
+    // Completion → browser.
+    const latencies: number[] = [];
+    for (const { at, upstream } of completions.values()) {
+      const doneAt = up.upstreamDoneAt[upstream];
+      if (doneAt) latencies.push(at - doneAt);
+    }
+    // CPU: the in-flight phase (all created → first upstream completion), in 100 ms windows.
+    const firstDone = Math.min(...Object.values(up.upstreamDoneAt));
+    const times = up.requests.map((r) => r.at).sort((a, b) => a - b);
+    const busy = (from: number, to: number) => {
+      // any upstream request within 50 ms of the window
+      let lo = 0, hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid] < from - 50) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < times.length && times[lo] <= to + 50;
+    };
+    let idleCpu = 0, idleMs = 0, tickCpu = 0, tickMs = 0, idleWindows = 0, tickWindows = 0;
+    for (let i = 1; i < samples.length; i++) {
+      const a = samples[i - 1], b = samples[i];
+      if (a.t < createdAt + 1000 || b.t > firstDone) continue;
+      const dCpu = b.cpuMs - a.cpuMs, dT = b.t - a.t;
+      if (busy(a.t, b.t)) {
+        tickCpu += dCpu;
+        tickMs += dT;
+        tickWindows++;
+      } else {
+        idleCpu += dCpu;
+        idleMs += dT;
+        idleWindows++;
+      }
+    }
+    const inflightRequests = times.filter((t) => t >= createdAt + 1000 && t <= firstDone).length;
+    const completed = rows.filter((r) => r.status === "completed");
+    const callsDb = completed.reduce((s, r) => s + r.upstream_calls, 0) / completed.length;
+    const byKind = { create: 0, retrieve: 0, download: 0, other: 0 };
+    for (const r of up.requests) {
+      if (r.m === "POST" && r.p === "/v1/videos") byKind.create++;
+      else if (r.m === "GET" && r.p.endsWith("/content")) byKind.download++;
+      else if (r.m === "GET") byKind.retrieve++;
+      else byKind.other++;
+    }
+    const phaseS = (firstDone - createdAt) / 1000;
+    return {
+      jobs,
+      pollMs,
+      rpm,
+      timeScale,
+      failedCreates,
+      createS: (createdAt - createStart) / 1000,
+      completed: completed.length,
+      seenCompleted: completions.size,
+      totalS: (finishedAt - createStart) / 1000,
+      latencies,
+      idleCpuPct: idleMs ? (100 * idleCpu) / idleMs : NaN,
+      idleMs,
+      idleWindows,
+      tickCpuPct: tickMs ? (100 * tickCpu) / tickMs : NaN,
+      tickWindows,
+      inflightCpuPct: (100 * (idleCpu + tickCpu)) / (idleMs + tickMs),
+      cpuPerPollMs: (idleCpu + tickCpu) / Math.max(1, inflightRequests),
+      phaseS,
+      inflightRequests,
+      callsPerVideo: up.requests.length / Math.max(1, completed.length),
+      callsDb,
+      byKind,
+      max60: maxInWindow(times, 60_000),
+      max1s: maxInWindow(times, 1000),
+    };
+  } finally {
+    sampling = false;
+    for (const w of watchers) w.stop();
+    await app.stop();
+  }
+}
+
+export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
+  const started = performance.now();
+  const b = await loadSizedBudget(ctx);
+  log(`t3b: ${b.completed}/${b.jobs} completed; CPU between ticks ${fmt(b.idleCpuPct, 2)}%; ` +
+    `completion→browser p99 ${fmt(percentile(b.latencies, 99))} ms`);
+  const a = await budgetUnderPressure(ctx);
+  log(`t3a: max ${a.maxWindow} requests in a ${a.windowMs / 1000} s window (allowed ${a.allowed})`);
+  const limitMs = b.pollMs + 1000;
+  const latP99 = percentile(b.latencies, 99);
+  const latMax = Math.max(...b.latencies);
+  const within = b.latencies.filter((l) => l <= limitMs).length / b.jobs;
+  const rows: Row[] = [
+    {
+      metric: `Upstream requests in any ${a.windowMs / 1000} s window, ${JOBS} jobs queued, UPSTREAM_MAX_RPM=${a.rpm}`,
+      value: `${fmt(a.maxWindow)} requests`,
+      ceiling: `${fmt(a.allowed)} allowed`,
+      ratio: `${fmt((100 * a.maxWindow) / a.allowed, 1)}% of the limit`,
+      target: "never above UPSTREAM_MAX_RPM",
+      ok: a.maxWindow <= a.allowed,
+      gap: a.maxWindow <= a.allowed ? undefined : `${fmt(a.maxWindow - a.allowed)} requests (${fmt((100 * (a.maxWindow - a.allowed)) / a.allowed, 1)}%) too many`,
+    },
+    {
+      metric: `Same, ${b.jobs} jobs with UPSTREAM_MAX_RPM=${fmt(b.rpm)} (run (b))`,
+      value: `${fmt(b.max60)} requests in the busiest 60 s; ${fmt(b.max1s)} in the busiest second`,
+      ceiling: `${fmt(b.rpm)} / min`,
+      target: "never above UPSTREAM_MAX_RPM",
+      ok: b.max60 <= b.rpm,
+    },
+    {
+      metric: `App CPU between poller ticks, ${b.jobs} jobs in flight (no upstream request within 50 ms)`,
+      value: `${fmt(b.idleCpuPct, 2)}% of a core`,
+      ceiling: `${fmt(b.tickCpuPct, 1)}% during ticks; ${fmt(b.inflightCpuPct, 1)}% overall`,
+      target: "< 5% of a core",
+      ok: b.idleCpuPct < 5,
+      gap: b.idleCpuPct < 5 ? undefined : `over by ${fmt(b.idleCpuPct - 5, 1)} points`,
+    },
+    {
+      metric: `Upstream completion → \`completed\` on the owner's live stream (poll interval ${b.pollMs / 1000} s)`,
+      value: `p99 ${fmt(latP99 / 1000, 2)} s, max ${fmt(latMax / 1000, 2)} s (${(100 * within).toFixed(1)}% within ${limitMs / 1000} s)`,
+      ceiling: `p50 ${fmt(median(b.latencies) / 1000, 2)} s`,
+      target: `≤ ${limitMs / 1000} s (poll interval + 1 s)`,
+      ok: within >= 0.99 && b.latencies.length === b.jobs,
+      gap: within >= 0.99 ? undefined : `p99 over by ${fmt((latP99 - limitMs) / 1000, 2)} s`,
+    },
+    {
+      metric: "Upstream calls per completed video",
+      value: fmt(b.callsPerVideo, 2),
+      ceiling: `${fmt(b.byKind.create / b.completed, 2)} create + ${fmt(b.byKind.retrieve / b.completed, 2)} status + ${fmt(b.byKind.download / b.completed, 2)} download`,
+      target: "(reported)",
+      ok: null,
+    },
+  ];
+  return {
+    id: 3,
+    title: "Polling at scale (500 jobs in flight on the simulator)",
+    rows,
+    details: [
+      `(a) ${JOBS} queued jobs seeded in the database (as after a restart), UPSTREAM_MAX_RPM=${a.rpm} (token bucket: ` +
+      `${a.rpm / 10} burst + ${a.rpm / 60}/s), POLL_INTERVAL_MS=2000, simulator timeScale 2, for ${fmt(a.spanS)} s: ` +
+      `${fmt(a.total)} upstream requests; busiest ${a.windowMs / 1000} s window ${fmt(a.maxWindow)} (limit ${fmt(a.allowed)}), busiest 1 s window ${fmt(a.max1s)}.`,
+      `(b) ${b.jobs} jobs created through \`POST /api/videos\` (20 at a time, ${fmt(b.createS, 1)} s, ${b.failedCreates} failed) ` +
+      `over ${USERS} users, each user's \`GET /api/events\` stream open; POLL_INTERVAL_MS=${b.pollMs}, UPSTREAM_MAX_RPM=${fmt(b.rpm)}, ` +
+      `simulator timeScale ${b.timeScale} (a 4 s video takes ${(3 + 4) * b.timeScale} s upstream). ` +
+      `${b.completed}/${b.jobs} completed (${b.seenCompleted} seen live) in ${fmt(b.totalS)} s.`,
+      `CPU sampled every 100 ms from /proc (all threads) over the in-flight phase (${fmt(b.phaseS, 1)} s, ${fmt(b.inflightRequests)} status checks): ` +
+      `${b.idleWindows} windows between ticks at ${fmt(b.idleCpuPct, 2)}% of a core, ${b.tickWindows} windows with ticks at ` +
+      `${fmt(b.tickCpuPct, 1)}%; ${fmt(b.cpuPerPollMs, 2)} ms of CPU per status check (SDK + simulator + SQLite + publish, all in-process).`,
+      `Completion → browser: p50 ${fmt(median(b.latencies))} ms, p90 ${fmt(percentile(b.latencies, 90))} ms, ` +
+      `p99 ${fmt(latP99)} ms, max ${fmt(latMax)} ms (${b.latencies.length} measured). Upstream requests: ` +
+      `${b.byKind.create} creates, ${b.byKind.retrieve} status, ${b.byKind.download} downloads, ${b.byKind.other} other; ` +
+      `the app's own \`upstream_calls\` column agrees: ${fmt(b.callsDb, 2)} per completed video.`,
+    ],
+    seconds: (performance.now() - started) / 1000,
+    raw: { a, b: { ...b, latencies: undefined } },
+  };
 }

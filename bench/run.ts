@@ -3,7 +3,10 @@
  * measured in the same run (this machine is small and shared), plus absolute figures. Writes
  * BENCHMARKS.md (and bench/results/latest.json).
  *
- *   deno task bench [--only=1,3] [--quick] [--out=FILE]
+ *   deno task bench [--only=1,3] [--quick] [--out=FILE] [--commit=REF]
+ *
+ * --commit measures a commit (exported to a temporary folder, with this bench/) rather than the
+ * working tree, for a record that others' half-done edits cannot disturb.
  *
  * Installs its load generator (wrk, from Debian) through bench/setup.sh when missing. Every load
  * loop is bounded in count and in time, and targets only 127.0.0.1.
@@ -17,13 +20,38 @@ import { streamingBench } from "./t4_streaming.ts";
 import { startBench } from "./t5_start.ts";
 
 const args = new Map(Deno.args.map((a) => {
-  const [k, v] = a.replace(/^--/, "").split("=");
-  return [k, v ?? "1"] as const;
+  const [k, ...v] = a.replace(/^--/, "").split("=");
+  return [k, v.length ? v.join("=") : "1"] as const;
 }));
 const only = args.get("only")?.split(",").map(Number);
 const quick = args.has("quick");
 const out = args.get("out") ?? `${ROOT}BENCHMARKS.md`;
-const command = `deno task bench${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
+const command = args.get("label") ??
+  `deno task bench${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
+
+// --commit=REF: measure that commit instead of the working tree (which other people may be in
+// the middle of editing): export it to a temporary folder, put this bench/ in it, run there.
+if (args.has("commit")) {
+  const ref = args.get("commit") === "1" ? "HEAD" : args.get("commit")!;
+  const snapshot = await Deno.makeTempDir({ prefix: "sora-bench-src-" });
+  const archive = await run("sh", ["-c", `git archive "$1" | tar -x -C "$2"`, "sh", ref, snapshot], { cwd: ROOT });
+  if (archive.code !== 0) throw new Error(`git archive ${ref}: ${archive.stderr}`);
+  await run("rm", ["-rf", `${snapshot}/bench`]);
+  await run("cp", ["-r", BENCH_DIR, `${snapshot}/bench`]);
+  const sha = (await run("git", ["rev-parse", "--short", ref], { cwd: ROOT })).stdout.trim();
+  const rest = Deno.args.filter((a) => !a.startsWith("--commit") && !a.startsWith("--out"));
+  log(`measuring commit ${sha} from ${snapshot}`);
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `${snapshot}/bench/run.ts`, ...rest, `--out=${out}`, `--label=${command}`, `--source=${sha}`],
+    cwd: snapshot,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  await Deno.mkdir(`${BENCH_DIR}results`, { recursive: true });
+  await Deno.copyFile(`${snapshot}/bench/results/latest.json`, `${BENCH_DIR}results/latest.json`).catch(() => {});
+  await Deno.remove(snapshot, { recursive: true }).catch(() => {});
+  Deno.exit(child.code);
+}
 
 const setup = await new Deno.Command("sh", { args: [`${BENCH_DIR}setup.sh`], stdout: "inherit", stderr: "inherit" })
   .output();
@@ -88,9 +116,11 @@ async function machineFacts() {
     wrk: wrkVersion,
     load: (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" "),
     loadAfter: "",
-    commit: await git("rev-parse", "--short", "HEAD"),
-    dirtyFiles: (await git("status", "--porcelain", "--", ".", ":!bench", ":!BENCHMARKS.md"))
-      .split("\n").filter(Boolean).length,
+    commit: args.get("source") ?? await git("rev-parse", "--short", "HEAD"),
+    dirtyFiles: args.has("source")
+      ? 0
+      : (await git("status", "--porcelain", "--", ".", ":!bench", ":!BENCHMARKS.md"))
+        .split("\n").filter(Boolean).length,
   };
 }
 
@@ -113,7 +143,11 @@ async function markdown(r: typeof json): Promise<string> {
     `load average ${f.load} before, ${f.loadAfter} after (other engineers' tests share it)`,
     `- Deno ${f.deno} (V8 ${f.v8}), ${f.wrk}`,
     `- App: commit ${f.commit}` +
-    (f.dirtyFiles ? ` plus ${f.dirtyFiles} uncommitted app file(s) in the working tree at the time` : ""),
+    (f.dirtyFiles
+      ? ` plus ${f.dirtyFiles} uncommitted file(s) in the working tree at the time`
+      : args.has("source")
+      ? " exactly (exported with `git archive`, run with this bench/)"
+      : ""),
     "",
     "## Results",
     "",

@@ -61,7 +61,9 @@ export class CpuMeter {
     for (const tid of tids) {
       let ns: number;
       try {
-        ns = Number(Deno.readTextFileSync(`/proc/${this.#pid}/task/${tid}/schedstat`).split(" ")[0]);
+        ns = Number(
+          Deno.readTextFileSync(`/proc/${this.#pid}/task/${tid}/schedstat`).split(" ")[0],
+        );
       } catch {
         continue;
       }
@@ -90,7 +92,8 @@ export function spawnLogged(
   argv: string[],
   options: { logPath: string; env?: Record<string, string>; cwd?: string; stdin?: boolean },
 ): Spawned {
-  const script = `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$@" >>"$LOG_PATH" 2>&1`;
+  const script =
+    `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n $(ulimit -Hn); exec "$@" >>"$LOG_PATH" 2>&1`;
   const child = new Deno.Command("sh", {
     args: ["-c", script, "sh", ...argv],
     env: { ...options.env, LOG_PATH: options.logPath },
@@ -144,7 +147,15 @@ export async function startServer(
   const readyPath = `${workDir}/${name}.ready.json`;
   await Deno.remove(readyPath).catch(() => {});
   const spawned = spawnLogged(
-    [Deno.execPath(), "run", "-A", `${BENCH_DIR}server.ts`, mode, JSON.stringify(options), readyPath],
+    [
+      Deno.execPath(),
+      "run",
+      "-A",
+      `${BENCH_DIR}server.ts`,
+      mode,
+      JSON.stringify(options),
+      readyPath,
+    ],
     { logPath: `${workDir}/${name}.log` },
   );
   const deadline = Date.now() + 60_000;

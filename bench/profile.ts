@@ -15,7 +15,11 @@ const work = await Deno.makeTempDir({ prefix: "sora-profile-" });
 const users = seed(`${work}/data`, { users: 1, videosPerUser: 10_000 });
 const inspectPort = freePort();
 const readyPath = `${work}/ready.json`;
-const env = { DATA_DIR: `${work}/data`, SESSION_SECRET, ...JSON.parse(Deno.env.get("BENCH_ENV") ?? "{}") };
+const env = {
+  DATA_DIR: `${work}/data`,
+  SESSION_SECRET,
+  ...JSON.parse(Deno.env.get("BENCH_ENV") ?? "{}"),
+};
 const server = spawnLogged([
   Deno.execPath(),
   "run",
@@ -52,6 +56,7 @@ ws.onmessage = (e) => {
   if (msg.id && pending.has(msg.id)) pending.get(msg.id)!(msg.result);
 };
 const send = (method: string, params: unknown = {}) =>
+  // deno-lint-ignore no-explicit-any
   new Promise<any>((resolve) => {
     const id = nextId++;
     pending.set(id, resolve);
@@ -65,7 +70,11 @@ const { profile } = await send("Profiler.stop");
 ws.close();
 await server.stop();
 await Deno.writeTextFile(`${work}/${target}.cpuprofile`, JSON.stringify(profile));
-log(`${target}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms; profile ${work}/${target}.cpuprofile`);
+log(
+  `${target}: ${
+    Math.round(result.rps)
+  } req/s, p99 ${result.p99Ms} ms; profile ${work}/${target}.cpuprofile`,
+);
 
 interface Node {
   id: number;
@@ -78,8 +87,13 @@ const parent = new Map<number, number>();
 for (const n of nodes.values()) for (const c of n.children ?? []) parent.set(c, n.id);
 const total = profile.nodes.reduce((s: number, n: Node) => s + n.hitCount, 0);
 const name = (n: Node) => {
-  const file = n.callFrame.url.replace(/^.*\/(node_modules|npm|deno)\//, "").replace(/^file:\/\/.*\/main\//, "");
-  return `${n.callFrame.functionName || "(anon)"} ${file.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+  const file = n.callFrame.url.replace(/^.*\/(node_modules|npm|deno)\//, "").replace(
+    /^file:\/\/.*\/main\//,
+    "",
+  );
+  return `${n.callFrame.functionName || "(anon)"} ${file.split("/").slice(-2).join("/")}:${
+    n.callFrame.lineNumber + 1
+  }`;
 };
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
@@ -96,4 +110,6 @@ for (const n of nodes.values()) {
 const top = (m: Map<string, number>, k: number) =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, k)
     .map(([f, h]) => `${(100 * h / total).toFixed(1).padStart(5)}%  ${f}`).join("\n");
-console.log(`--- self time (${total} samples)\n${top(self, 30)}\n--- inclusive\n${top(inclusive, 45)}`);
+console.log(
+  `--- self time (${total} samples)\n${top(self, 30)}\n--- inclusive\n${top(inclusive, 45)}`,
+);

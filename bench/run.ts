@@ -34,7 +34,11 @@ const command = args.get("label") ??
 if (args.has("commit")) {
   const ref = args.get("commit") === "1" ? "HEAD" : args.get("commit")!;
   const snapshot = await Deno.makeTempDir({ prefix: "sora-bench-src-" });
-  const archive = await run("sh", ["-c", `git archive "$1" | tar -x -C "$2"`, "sh", ref, snapshot], { cwd: ROOT });
+  const archive = await run(
+    "sh",
+    ["-c", `git archive "$1" | tar -x -C "$2"`, "sh", ref, snapshot],
+    { cwd: ROOT },
+  );
   if (archive.code !== 0) throw new Error(`git archive ${ref}: ${archive.stderr}`);
   await run("rm", ["-rf", `${snapshot}/bench`]);
   await run("cp", ["-r", BENCH_DIR, `${snapshot}/bench`]);
@@ -42,18 +46,31 @@ if (args.has("commit")) {
   const rest = Deno.args.filter((a) => !a.startsWith("--commit") && !a.startsWith("--out"));
   log(`measuring commit ${sha} from ${snapshot}`);
   const child = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${snapshot}/bench/run.ts`, ...rest, `--out=${out}`, `--label=${command}`, `--source=${sha}`],
+    args: [
+      "run",
+      "--allow-all",
+      `${snapshot}/bench/run.ts`,
+      ...rest,
+      `--out=${out}`,
+      `--label=${command}`,
+      `--source=${sha}`,
+    ],
     cwd: snapshot,
     stdout: "inherit",
     stderr: "inherit",
   }).output();
   await Deno.mkdir(`${BENCH_DIR}results`, { recursive: true });
-  await Deno.copyFile(`${snapshot}/bench/results/latest.json`, `${BENCH_DIR}results/latest.json`).catch(() => {});
+  await Deno.copyFile(`${snapshot}/bench/results/latest.json`, `${BENCH_DIR}results/latest.json`)
+    .catch(() => {});
   await Deno.remove(snapshot, { recursive: true }).catch(() => {});
   Deno.exit(child.code);
 }
 
-const setup = await new Deno.Command("sh", { args: [`${BENCH_DIR}setup.sh`], stdout: "inherit", stderr: "inherit" })
+const setup = await new Deno.Command("sh", {
+  args: [`${BENCH_DIR}setup.sh`],
+  stdout: "inherit",
+  stderr: "inherit",
+})
   .output();
 if (setup.code !== 0) throw new Error("bench/setup.sh failed: wrk and curl are needed");
 
@@ -80,8 +97,10 @@ for (const [id, bench] of targets) {
     results.push(result);
     log(`target ${id} done in ${result.seconds.toFixed(0)} s`);
     for (const row of result.rows) {
-      log(`  ${row.ok === null ? "·" : row.ok ? "✓" : "✗"} ${row.metric}: ${row.value}` +
-        (row.ratio ? ` (${row.ratio})` : "") + ` — target ${row.target}`);
+      log(
+        `  ${row.ok === null ? "·" : row.ok ? "✓" : "✗"} ${row.metric}: ${row.value}` +
+          (row.ratio ? ` (${row.ratio})` : "") + ` — target ${row.target}`,
+      );
     }
   } catch (error) {
     log(`target ${id} failed:`, error);
@@ -138,7 +157,9 @@ async function markdown(r: typeof json): Promise<string> {
     "Every figure that has a target is a **ratio against a ceiling measured in the same run** where one " +
     "exists, because this machine is small and shared; absolute figures are given for reference.",
     "",
-    `- Date: ${r.date.slice(0, 16).replace("T", " ")} UTC; whole run ${r.totalSeconds.toFixed(0)} s`,
+    `- Date: ${r.date.slice(0, 16).replace("T", " ")} UTC; whole run ${
+      r.totalSeconds.toFixed(0)
+    } s`,
     `- Machine: ${f.nproc} cores (\`nproc\`), CPU \`${f.cpu}\` (/proc/cpuinfo), ${f.memGb} GB RAM, Linux ${f.kernel}; ` +
     `load average ${f.load} before, ${f.loadAfter} after (other engineers' tests share it)`,
     `- Deno ${f.deno} (V8 ${f.v8}), ${f.wrk}`,
@@ -157,14 +178,24 @@ async function markdown(r: typeof json): Promise<string> {
   for (const t of r.results) {
     for (const row of t.rows) {
       lines.push(
-        `| ${t.id} | ${row.metric} | ${row.value} | ${row.ceiling ?? "—"} | ${row.ratio ?? "—"} | ${row.target} | ${status(row)} |`,
+        `| ${t.id} | ${row.metric} | ${row.value} | ${row.ceiling ?? "—"} | ${
+          row.ratio ?? "—"
+        } | ${row.target} | ${status(row)} |`,
       );
     }
   }
-  for (const fail of r.failures) lines.push(`| ${fail.id} | (the benchmark failed, see below) | | | | | **error** |`);
+  for (const fail of r.failures) {
+    lines.push(`| ${fail.id} | (the benchmark failed, see below) | | | | | **error** |`);
+  }
   lines.push("");
   for (const t of r.results) {
-    lines.push(`### ${t.id}. ${t.title}`, "", ...t.details.map((d) => `- ${d}`), `- Took ${t.seconds.toFixed(0)} s.`, "");
+    lines.push(
+      `### ${t.id}. ${t.title}`,
+      "",
+      ...t.details.map((d) => `- ${d}`),
+      `- Took ${t.seconds.toFixed(0)} s.`,
+      "",
+    );
   }
   for (const fail of r.failures) {
     lines.push(`### ${fail.id}. failed`, "", "```", fail.error.slice(0, 2000), "```", "");

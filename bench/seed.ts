@@ -98,7 +98,12 @@ export function seed(dataDir: string, options: SeedOptions): SeededUser[] {
           db.updateVideo(
             vid,
             options.status === "in_progress"
-              ? { status: "in_progress", progress: 10, next_poll_at: null, upstream_id: `up_${vid}` }
+              ? {
+                status: "in_progress",
+                progress: 10,
+                next_poll_at: null,
+                upstream_id: `up_${vid}`,
+              }
               : failed
               ? {
                 status: "failed",
@@ -135,7 +140,9 @@ export async function writeBigFile(path: string, bytes: number): Promise<void> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   try {
     const block = new Uint8Array(1 << 20);
-    for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
+    for (let i = 0; i < block.length; i += 65536) {
+      crypto.getRandomValues(block.subarray(i, i + 65536));
+    }
     for (let written = 0; written < bytes;) {
       const chunk = block.subarray(0, Math.min(block.length, bytes - written));
       // Vary each megabyte a little so no layer can deduplicate it.

@@ -30,12 +30,15 @@ for (const user of config.users) {
     subs.push({ userId: user.id, connected: false, armed: false, arrivedAt: null, tail: "" });
   }
 }
-const cookieOf = new Map<number, string>(config.users.map((u: { id: number; cookie: string }) => [u.id, u.cookie]));
+const cookieOf = new Map<number, string>(
+  config.users.map((u: { id: number; cookie: string }) => [u.id, u.cookie]),
+);
 
 async function open(sub: Sub): Promise<void> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: config.port });
   sub.conn = conn;
-  const request = `GET ${config.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n` +
+  const request =
+    `GET ${config.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n` +
     `Cookie: sora_session=${cookieOf.get(sub.userId)}\r\n\r\n`;
   await conn.write(encoder.encode(request));
   const decoder = new TextDecoder();
@@ -65,7 +68,9 @@ async function open(sub: Sub): Promise<void> {
   })();
 }
 
-async function connectAll(): Promise<{ connected: number; failed: number; ms: number; firstError?: string }> {
+async function connectAll(): Promise<
+  { connected: number; failed: number; ms: number; firstError?: string }
+> {
   const started = performance.now();
   let next = 0;
   let failed = 0;

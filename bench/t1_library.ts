@@ -14,7 +14,12 @@ export async function libraryBench(ctx: BenchContext): Promise<TargetResult> {
   const seconds = ctx.quick ? 3 : 5;
   const dataDir = `${ctx.work}/t1-data`;
   const [user] = seed(dataDir, { users: 1, videosPerUser: 10_000 });
-  const app = await startServer("app", { env: { DATA_DIR: dataDir, SESSION_SECRET } }, ctx.work, "t1-app");
+  const app = await startServer(
+    "app",
+    { env: { DATA_DIR: dataDir, SESSION_SECRET } },
+    ctx.work,
+    "t1-app",
+  );
   const hello = await startServer("hello", {}, ctx.work, "t1-hello");
   try {
     const cases = {
@@ -39,7 +44,9 @@ export async function libraryBench(ctx: BenchContext): Promise<TargetResult> {
     for (let round = 0; round < rounds; round++) {
       for (const [name, c] of Object.entries(cases) as [keyof typeof cases, typeof cases.hello][]) {
         const r = await wrk(c.url, { connections: CONNECTIONS, seconds, headers: c.headers });
-        if (r.errors || r.non2xx) throw new Error(`${name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+        if (r.errors || r.non2xx) {
+          throw new Error(`${name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+        }
         runs[name].push(r);
         log(`t1 round ${round + 1} ${name}: ${fmt(r.rps)} req/s, p99 ${r.p99Ms} ms`);
       }
@@ -50,7 +57,12 @@ export async function libraryBench(ctx: BenchContext): Promise<TargetResult> {
     const rps = (name: keyof typeof cases) => median(runs[name].map((r) => r.rps));
     const p99 = (name: keyof typeof cases) => median(runs[name].map((r) => r.p99Ms));
     const rows: Row[] = [];
-    for (const [name, label] of [["page", "Library page `GET /`"], ["json", "JSON list `GET /api/videos`"]] as const) {
+    for (
+      const [name, label] of [["page", "Library page `GET /`"], [
+        "json",
+        "JSON list `GET /api/videos`",
+      ]] as const
+    ) {
       const r = ratio(name);
       rows.push({
         metric: `${label}: req/s vs hello`,
@@ -75,11 +87,19 @@ export async function libraryBench(ctx: BenchContext): Promise<TargetResult> {
       `Library of 10,000 videos of one user (seeded through \`Database\`), first page = ${list.data.length} cards; ` +
       `page ${fmt(html.length / 1024, 1)} KB of HTML, JSON list ${fmt(jsonBytes / 1024, 1)} KB.`,
       `wrk -t1 -c${CONNECTIONS}, ${rounds} round(s) of ${seconds} s per route, hello → page → JSON in each round; ` +
-      `figures are medians over rounds, ratios are taken within a round. Server RSS after: ${fmt(mem.rssMb)} MB.`,
-      `Per round (req/s): hello ${runs.hello.map((r) => fmt(r.rps)).join(" / ")}; page ${runs.page.map((r) => fmt(r.rps)).join(" / ")}; ` +
+      `figures are medians over rounds, ratios are taken within a round. Server RSS after: ${
+        fmt(mem.rssMb)
+      } MB.`,
+      `Per round (req/s): hello ${runs.hello.map((r) => fmt(r.rps)).join(" / ")}; page ${
+        runs.page.map((r) => fmt(r.rps)).join(" / ")
+      }; ` +
       `JSON ${runs.json.map((r) => fmt(r.rps)).join(" / ")}.`,
-      `Per-request cost (1 core, 1/req/s): hello ${fmt(1e6 / rps("hello"))} µs, page ${fmt(1e6 / rps("page"))} µs, ` +
-      `JSON ${fmt(1e6 / rps("json"))} µs; a 30% ratio allows ${fmt(1e6 / (0.3 * rps("hello")))} µs.`,
+      `Per-request cost (1 core, 1/req/s): hello ${fmt(1e6 / rps("hello"))} µs, page ${
+        fmt(1e6 / rps("page"))
+      } µs, ` +
+      `JSON ${fmt(1e6 / rps("json"))} µs; a 30% ratio allows ${
+        fmt(1e6 / (0.3 * rps("hello")))
+      } µs.`,
     ];
     return {
       id: 1,

@@ -4,7 +4,7 @@
  * Subscribers are raw sockets in a separate process (bench/sse_clients.ts).
  */
 import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
-import { BENCH_DIR, CpuMeter, log, memoryOf, percentile, sleep, spawnLogged, startServer } from "./lib.ts";
+import { BENCH_DIR, CpuMeter, log, memoryOf, percentile, sleep, startServer } from "./lib.ts";
 import { seed, SESSION_SECRET } from "./seed.ts";
 
 const USERS = 100;
@@ -16,12 +16,22 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
   const dataDir = `${ctx.work}/t2-data`;
   const users = seed(dataDir, { users: USERS, videosPerUser: 1, status: "in_progress" });
   const ceiling = await bareCeiling(ctx, users);
-  log(`t2 ceiling (bare Deno.serve streams): ${fmt(ceiling.perConnKb, 1)} KB each, burst p99 ${fmt(ceiling.burstP99, 1)} ms`);
-  const app = await startServer("app", { env: { DATA_DIR: dataDir, SESSION_SECRET } }, ctx.work, "t2-app");
+  log(
+    `t2 ceiling (bare Deno.serve streams): ${fmt(ceiling.perConnKb, 1)} KB each, burst p99 ${
+      fmt(ceiling.burstP99, 1)
+    } ms`,
+  );
+  const app = await startServer(
+    "app",
+    { env: { DATA_DIR: dataDir, SESSION_SECRET } },
+    ctx.work,
+    "t2-app",
+  );
   const clients = spawnClients(ctx, app.info.port, users);
   try {
     // One page request first, so the baseline includes a warmed-up app.
-    await (await fetch(app.url("/"), { headers: { cookie: `sora_session=${users[0].cookie}` } })).text();
+    await (await fetch(app.url("/"), { headers: { cookie: `sora_session=${users[0].cookie}` } }))
+      .text();
     await sleep(500);
     const before = memoryOf(app.pid);
     const connect = await connectAll(clients);
@@ -57,19 +67,26 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
     const peak = memoryOf(app.pid);
     const perConnKb = (connectedMem.rssMb - before.rssMb) * 1024 / connect.connected;
     const singleP99 = percentile(single, 99);
-    const singleWithin = single.filter((l) => l <= BUDGET_MS).length / (single.length + singleMissing);
+    const singleWithin = single.filter((l) => l <= BUDGET_MS).length /
+      (single.length + singleMissing);
     const burstP99 = percentile(burst, 99);
     const burstWithin = burst.filter((l) => l <= BUDGET_MS).length / (burst.length + burstMissing);
     const rows: Row[] = [
       {
-        metric: `One change → its ${PER_USER} subscribers, with ${fmt(connect.connected)} streams open: p99 delivery`,
-        value: `${fmt(singleP99, 1)} ms (${(singleWithin * 100).toFixed(1)}% within ${BUDGET_MS} ms)`,
+        metric: `One change → its ${PER_USER} subscribers, with ${
+          fmt(connect.connected)
+        } streams open: p99 delivery`,
+        value: `${fmt(singleP99, 1)} ms (${
+          (singleWithin * 100).toFixed(1)
+        }% within ${BUDGET_MS} ms)`,
         target: `99% within ${BUDGET_MS} ms`,
         ok: singleWithin >= 0.99,
         gap: singleWithin >= 0.99 ? undefined : `p99 over by ${fmt(singleP99 - BUDGET_MS)} ms`,
       },
       {
-        metric: `A change for each of the ${USERS} users at once → all ${fmt(connect.connected)} subscribers: p99 delivery`,
+        metric: `A change for each of the ${USERS} users at once → all ${
+          fmt(connect.connected)
+        } subscribers: p99 delivery`,
         value: `${fmt(burstP99, 1)} ms (${(burstWithin * 100).toFixed(1)}% within ${BUDGET_MS} ms)`,
         ceiling: `${fmt(ceiling.burstP99, 1)} ms (bare streams, one message to all)`,
         ratio: `${fmt(burstP99 / ceiling.burstP99, 1)}×`,
@@ -79,8 +96,12 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
       },
       {
         metric: `RSS with ${fmt(connect.connected)} subscribers (memory per subscriber)`,
-        value: `${fmt(connectedMem.rssMb, 1)} MB (${fmt(perConnKb, 1)} KB each; peak ${fmt(peak.hwmMb, 1)} MB)`,
-        ceiling: `${fmt(ceiling.rssMb, 1)} MB (${fmt(ceiling.perConnKb, 1)} KB each, bare Deno.serve streams)`,
+        value: `${fmt(connectedMem.rssMb, 1)} MB (${fmt(perConnKb, 1)} KB each; peak ${
+          fmt(peak.hwmMb, 1)
+        } MB)`,
+        ceiling: `${fmt(ceiling.rssMb, 1)} MB (${
+          fmt(ceiling.perConnKb, 1)
+        } KB each, bare Deno.serve streams)`,
         ratio: `${fmt(perConnKb / ceiling.perConnKb, 2)}× per subscriber`,
         target: "< 300 MB",
         ok: peak.hwmMb < 300,
@@ -99,19 +120,33 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
       rows,
       details: [
         `${USERS} users × ${PER_USER} page streams (\`GET /events\`, cookie), raw TCP clients in a separate process; ` +
-        `${fmt(connect.connected)} connected in ${fmt(connect.ms / 1000, 1)} s (${connect.failed} failed), app counted ${stats.subscribers} subscribers.`,
+        `${fmt(connect.connected)} connected in ${
+          fmt(connect.ms / 1000, 1)
+        } s (${connect.failed} failed), app counted ${stats.subscribers} subscribers.`,
         `A change = what the job runner does on progress: \`db.updateVideo\` then \`events.publish(user, toVideo(row))\` ` +
         `(triggered through the bench server's control port); delivery time = first \`data:\` byte at a client − ` +
         `start of publishing (same machine clock). ${single.length} single-user deliveries over ${trials} trials ` +
         `(${singleMissing} missing); ${burst.length} burst deliveries (${burstMissing} missing); ` +
         `the server's synchronous publish of a 100-user burst took ${fmt(publishMs, 1)} ms.`,
-        `Single change: p50 ${fmt(percentile(single, 50), 1)} ms, p99 ${fmt(singleP99, 1)} ms, max ${fmt(Math.max(...single), 1)} ms. ` +
-        `Burst: p50 ${fmt(percentile(burst, 50), 1)} ms, p90 ${fmt(percentile(burst, 90), 1)} ms, p99 ${fmt(burstP99, 1)} ms, max ${fmt(Math.max(...burst), 1)} ms.`,
-        `RSS ${fmt(before.rssMb, 1)} MB before connecting, ${fmt(connectedMem.rssMb, 1)} MB with all connected ` +
-        `(${fmt(perConnKb, 1)} KB each), high-water mark ${fmt(peak.hwmMb, 1)} MB after the bursts.`,
+        `Single change: p50 ${fmt(percentile(single, 50), 1)} ms, p99 ${
+          fmt(singleP99, 1)
+        } ms, max ${fmt(Math.max(...single), 1)} ms. ` +
+        `Burst: p50 ${fmt(percentile(burst, 50), 1)} ms, p90 ${
+          fmt(percentile(burst, 90), 1)
+        } ms, p99 ${fmt(burstP99, 1)} ms, max ${fmt(Math.max(...burst), 1)} ms.`,
+        `RSS ${fmt(before.rssMb, 1)} MB before connecting, ${
+          fmt(connectedMem.rssMb, 1)
+        } MB with all connected ` +
+        `(${fmt(perConnKb, 1)} KB each), high-water mark ${
+          fmt(peak.hwmMb, 1)
+        } MB after the bursts.`,
         `Ceiling, same run, same clients: \`bench/server.ts sse\` (Deno.serve answering a ReadableStream per connection, ` +
-        `one shared message enqueued to all on a change): ${fmt(ceiling.before, 1)} → ${fmt(ceiling.rssMb, 1)} MB ` +
-        `(${fmt(ceiling.perConnKb, 1)} KB each); burst p50 ${fmt(ceiling.burstP50, 1)} ms, p99 ${fmt(ceiling.burstP99, 1)} ms.`,
+        `one shared message enqueued to all on a change): ${fmt(ceiling.before, 1)} → ${
+          fmt(ceiling.rssMb, 1)
+        } MB ` +
+        `(${fmt(ceiling.perConnKb, 1)} KB each); burst p50 ${fmt(ceiling.burstP50, 1)} ms, p99 ${
+          fmt(ceiling.burstP99, 1)
+        } ms.`,
       ],
       seconds: (performance.now() - started) / 1000,
     };
@@ -128,15 +163,24 @@ async function connectAll(clients: Clients) {
     ms: number;
     firstError?: string;
   };
-  log(`t2: ${connect.connected} subscribers connected in ${fmt(connect.ms)} ms (${connect.failed} failed)`);
+  log(
+    `t2: ${connect.connected} subscribers connected in ${
+      fmt(connect.ms)
+    } ms (${connect.failed} failed)`,
+  );
   if (connect.connected < USERS * PER_USER * 0.99) {
-    throw new Error(`only ${connect.connected} of ${USERS * PER_USER} connected: ${connect.firstError}`);
+    throw new Error(
+      `only ${connect.connected} of ${USERS * PER_USER} connected: ${connect.firstError}`,
+    );
   }
   return connect;
 }
 
 /** The same 10,000 clients against bare Deno.serve streams: memory per stream and burst delivery. */
-async function bareCeiling(ctx: BenchContext, users: { id: number; cookie: string; videos: string[] }[]) {
+async function bareCeiling(
+  ctx: BenchContext,
+  users: { id: number; cookie: string; videos: string[] }[],
+) {
   const server = await startServer("sse", {}, ctx.work, "t2-sse");
   const clients = spawnClients(ctx, server.info.port, users);
   try {
@@ -146,7 +190,9 @@ async function bareCeiling(ctx: BenchContext, users: { id: number; cookie: strin
     await sleep(1500);
     const rssMb = memoryOf(server.pid).rssMb;
     const burst: number[] = [];
-    for (let i = 0; i < (ctx.quick ? 1 : 2); i++) burst.push(...(await change(server, clients, users)).latencies);
+    for (let i = 0; i < (ctx.quick ? 1 : 2); i++) {
+      burst.push(...(await change(server, clients, users)).latencies);
+    }
     return {
       before,
       rssMb,
@@ -165,7 +211,11 @@ interface Clients {
   quit(): Promise<void>;
 }
 
-function spawnClients(ctx: BenchContext, port: number, users: { id: number; cookie: string }[]): Clients {
+function spawnClients(
+  ctx: BenchContext,
+  port: number,
+  users: { id: number; cookie: string }[],
+): Clients {
   const config = {
     port,
     path: "/events",

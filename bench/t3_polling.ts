@@ -59,15 +59,20 @@ async function budgetUnderPressure(ctx: BenchContext) {
     }
   });
   db.close();
-  const app = await startServer("app", {
-    env: {
-      DATA_DIR: dataDir,
-      SESSION_SECRET,
-      UPSTREAM_MAX_RPM: String(rpm),
-      POLL_INTERVAL_MS: "2000",
-      SIMULATOR_TIME_SCALE: "2",
+  const app = await startServer(
+    "app",
+    {
+      env: {
+        DATA_DIR: dataDir,
+        SESSION_SECRET,
+        UPSTREAM_MAX_RPM: String(rpm),
+        POLL_INTERVAL_MS: "2000",
+        SIMULATOR_TIME_SCALE: "2",
+      },
     },
-  }, ctx.work, "t3a-app");
+    ctx.work,
+    "t3a-app",
+  );
   try {
     await sleep(runMs);
     const up = await app.control<UpstreamLog>("/upstream");
@@ -85,10 +90,17 @@ async function budgetUnderPressure(ctx: BenchContext) {
 }
 
 /** Reads a user's JSON live stream and notes when each video is first seen `completed`. */
-function watchCompletions(url: string, token: string, seen: Map<string, { at: number; upstream: string }>) {
+function watchCompletions(
+  url: string,
+  token: string,
+  seen: Map<string, { at: number; upstream: string }>,
+) {
   const abort = new AbortController();
   const done = (async () => {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: abort.signal,
+    });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     while (true) {
@@ -118,17 +130,24 @@ async function loadSizedBudget(ctx: BenchContext) {
   const timeScale = ctx.quick ? 2 : 4;
   const dataDir = `${ctx.work}/t3b-data`;
   const users = seed(dataDir, { users: USERS, videosPerUser: 0 });
-  const app = await startServer("app", {
-    env: {
-      DATA_DIR: dataDir,
-      SESSION_SECRET,
-      UPSTREAM_MAX_RPM: String(rpm),
-      POLL_INTERVAL_MS: String(pollMs),
-      SIMULATOR_TIME_SCALE: String(timeScale),
+  const app = await startServer(
+    "app",
+    {
+      env: {
+        DATA_DIR: dataDir,
+        SESSION_SECRET,
+        UPSTREAM_MAX_RPM: String(rpm),
+        POLL_INTERVAL_MS: String(pollMs),
+        SIMULATOR_TIME_SCALE: String(timeScale),
+      },
     },
-  }, ctx.work, "t3b-app");
+    ctx.work,
+    "t3b-app",
+  );
   const completions = new Map<string, { at: number; upstream: string }>();
-  const watchers = users.map((u) => watchCompletions(app.url("/api/events"), u.bearer, completions));
+  const watchers = users.map((u) =>
+    watchCompletions(app.url("/api/events"), u.bearer, completions)
+  );
   const cpu = new CpuMeter(app.pid);
   const samples: { t: number; cpuMs: number }[] = [];
   let sampling = true;
@@ -151,7 +170,10 @@ async function loadSizedBudget(ctx: BenchContext) {
         const res = await fetch(app.url("/api/videos"), {
           method: "POST",
           headers: { authorization: `Bearer ${user.bearer}`, "content-type": "application/json" },
-          body: JSON.stringify({ prompt: `bench job ${i}: a red fox in fresh snow, slow dolly shot`, seconds: "4" }),
+          body: JSON.stringify({
+            prompt: `bench job ${i}: a red fox in fresh snow, slow dolly shot`,
+            seconds: "4",
+          }),
         });
         if (res.status !== 201) failedCreates++;
         await res.body?.cancel();
@@ -159,7 +181,11 @@ async function loadSizedBudget(ctx: BenchContext) {
     };
     await Promise.all(Array.from({ length: 20 }, createOne));
     const createdAt = wallMs();
-    log(`t3b: ${jobs} jobs created in ${fmt((createdAt - createStart) / 1000, 1)} s (${failedCreates} failed)`);
+    log(
+      `t3b: ${jobs} jobs created in ${
+        fmt((createdAt - createStart) / 1000, 1)
+      } s (${failedCreates} failed)`,
+    );
     // Wait for every completion (bounded: job length + a generous margin).
     const deadline = Date.now() + (3 + 4) * 1000 * timeScale + 60_000;
     while (completions.size < jobs && Date.now() < deadline) await sleep(250);
@@ -168,7 +194,7 @@ async function loadSizedBudget(ctx: BenchContext) {
     sampling = false;
     await sampler;
     const up = await app.control<UpstreamLog>("/upstream");
-    const rows = await (async () => {
+    const rows = (() => {
       const db = new Database(`${dataDir}/sora-studio.db`);
       try {
         return users.flatMap((u) => db.videoIdsOfUser(u.id).map((id) => db.videoOfUser(id, u.id)!));
@@ -258,8 +284,10 @@ async function loadSizedBudget(ctx: BenchContext) {
 export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
   const started = performance.now();
   const b = await loadSizedBudget(ctx);
-  log(`t3b: ${b.completed}/${b.jobs} completed; CPU between ticks ${fmt(b.idleCpuPct, 2)}%; ` +
-    `completion→browser p99 ${fmt(percentile(b.latencies, 99))} ms`);
+  log(
+    `t3b: ${b.completed}/${b.jobs} completed; CPU between ticks ${fmt(b.idleCpuPct, 2)}%; ` +
+      `completion→browser p99 ${fmt(percentile(b.latencies, 99))} ms`,
+  );
   const a = await budgetUnderPressure(ctx);
   log(`t3a: max ${a.maxWindow} requests in a ${a.windowMs / 1000} s window (allowed ${a.allowed})`);
   const limitMs = b.pollMs + 1000;
@@ -268,13 +296,19 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
   const within = b.latencies.filter((l) => l <= limitMs).length / b.jobs;
   const rows: Row[] = [
     {
-      metric: `Upstream requests in any ${a.windowMs / 1000} s window, ${JOBS} jobs queued, UPSTREAM_MAX_RPM=${a.rpm}`,
+      metric: `Upstream requests in any ${
+        a.windowMs / 1000
+      } s window, ${JOBS} jobs queued, UPSTREAM_MAX_RPM=${a.rpm}`,
       value: `${fmt(a.maxWindow)} requests`,
       ceiling: `${fmt(a.allowed)} allowed`,
       ratio: `${fmt((100 * a.maxWindow) / a.allowed, 1)}% of the limit`,
       target: "never above UPSTREAM_MAX_RPM",
       ok: a.maxWindow <= a.allowed,
-      gap: a.maxWindow <= a.allowed ? undefined : `${fmt(a.maxWindow - a.allowed)} requests (${fmt((100 * (a.maxWindow - a.allowed)) / a.allowed, 1)}%) too many`,
+      gap: a.maxWindow <= a.allowed
+        ? undefined
+        : `${fmt(a.maxWindow - a.allowed)} requests (${
+          fmt((100 * (a.maxWindow - a.allowed)) / a.allowed, 1)
+        }%) too many`,
     },
     {
       metric: `Same, ${b.jobs} jobs with UPSTREAM_MAX_RPM=${fmt(b.rpm)} (run (b))`,
@@ -284,7 +318,8 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
       ok: b.max60 <= b.rpm,
     },
     {
-      metric: `App CPU between poller ticks, ${b.jobs} jobs in flight (no upstream request within 50 ms)`,
+      metric:
+        `App CPU between poller ticks, ${b.jobs} jobs in flight (no upstream request within 50 ms)`,
       value: `${fmt(b.idleCpuPct, 2)}% of a core`,
       ceiling: `${fmt(b.tickCpuPct, 1)}% during ticks; ${fmt(b.inflightCpuPct, 1)}% overall`,
       target: "< 5% of a core",
@@ -292,8 +327,12 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
       gap: b.idleCpuPct < 5 ? undefined : `over by ${fmt(b.idleCpuPct - 5, 1)} points`,
     },
     {
-      metric: `Upstream completion → \`completed\` on the owner's live stream (poll interval ${b.pollMs / 1000} s)`,
-      value: `p99 ${fmt(latP99 / 1000, 2)} s, max ${fmt(latMax / 1000, 2)} s (${(100 * within).toFixed(1)}% within ${limitMs / 1000} s)`,
+      metric: `Upstream completion → \`completed\` on the owner's live stream (poll interval ${
+        b.pollMs / 1000
+      } s)`,
+      value: `p99 ${fmt(latP99 / 1000, 2)} s, max ${fmt(latMax / 1000, 2)} s (${
+        (100 * within).toFixed(1)
+      }% within ${limitMs / 1000} s)`,
       ceiling: `p50 ${fmt(median(b.latencies) / 1000, 2)} s`,
       target: `≤ ${limitMs / 1000} s (poll interval + 1 s)`,
       ok: within >= 0.99 && b.latencies.length === b.jobs,
@@ -302,7 +341,9 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
     {
       metric: "Upstream calls per completed video",
       value: fmt(b.callsPerVideo, 2),
-      ceiling: `${fmt(b.byKind.create / b.completed, 2)} create + ${fmt(b.byKind.retrieve / b.completed, 2)} status + ${fmt(b.byKind.download / b.completed, 2)} download`,
+      ceiling: `${fmt(b.byKind.create / b.completed, 2)} create + ${
+        fmt(b.byKind.retrieve / b.completed, 2)
+      } status + ${fmt(b.byKind.download / b.completed, 2)} download`,
       target: "(reported)",
       ok: null,
     },
@@ -313,17 +354,37 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
     rows,
     details: [
       `(a) ${JOBS} queued jobs seeded in the database (as after a restart), UPSTREAM_MAX_RPM=${a.rpm} (token bucket: ` +
-      `${a.rpm / 10} burst + ${a.rpm / 60}/s), POLL_INTERVAL_MS=2000, simulator timeScale 2, for ${fmt(a.spanS)} s: ` +
-      `${fmt(a.total)} upstream requests; busiest ${a.windowMs / 1000} s window ${fmt(a.maxWindow)} (limit ${fmt(a.allowed)}), busiest 1 s window ${fmt(a.max1s)}.`,
-      `(b) ${b.jobs} jobs created through \`POST /api/videos\` (20 at a time, ${fmt(b.createS, 1)} s, ${b.failedCreates} failed) ` +
-      `over ${USERS} users, each user's \`GET /api/events\` stream open; POLL_INTERVAL_MS=${b.pollMs}, UPSTREAM_MAX_RPM=${fmt(b.rpm)}, ` +
-      `simulator timeScale ${b.timeScale} (a 4 s video takes ${(3 + 4) * b.timeScale} s upstream). ` +
+      `${a.rpm / 10} burst + ${a.rpm / 60}/s), POLL_INTERVAL_MS=2000, simulator timeScale 2, for ${
+        fmt(a.spanS)
+      } s: ` +
+      `${fmt(a.total)} upstream requests; busiest ${a.windowMs / 1000} s window ${
+        fmt(a.maxWindow)
+      } (limit ${fmt(a.allowed)}), busiest 1 s window ${fmt(a.max1s)}.`,
+      `(b) ${b.jobs} jobs created through \`POST /api/videos\` (20 at a time, ${
+        fmt(b.createS, 1)
+      } s, ${b.failedCreates} failed) ` +
+      `over ${USERS} users, each user's \`GET /api/events\` stream open; POLL_INTERVAL_MS=${b.pollMs}, UPSTREAM_MAX_RPM=${
+        fmt(b.rpm)
+      }, ` +
+      `simulator timeScale ${b.timeScale} (a 4 s video takes ${
+        (3 + 4) * b.timeScale
+      } s upstream). ` +
       `${b.completed}/${b.jobs} completed (${b.seenCompleted} seen live) in ${fmt(b.totalS)} s.`,
-      `CPU sampled every 100 ms from /proc (all threads) over the in-flight phase (${fmt(b.phaseS, 1)} s, ${fmt(b.inflightRequests)} status checks): ` +
-      `${b.idleWindows} windows between ticks at ${fmt(b.idleCpuPct, 2)}% of a core, ${b.tickWindows} windows with ticks at ` +
-      `${fmt(b.tickCpuPct, 1)}%; ${fmt(b.cpuPerPollMs, 2)} ms of CPU per status check (SDK + simulator + SQLite + publish, all in-process).`,
-      `Completion → browser: p50 ${fmt(median(b.latencies))} ms, p90 ${fmt(percentile(b.latencies, 90))} ms, ` +
-      `p99 ${fmt(latP99)} ms, max ${fmt(latMax)} ms (${b.latencies.length} measured). Upstream requests: ` +
+      `CPU sampled every 100 ms from /proc (all threads) over the in-flight phase (${
+        fmt(b.phaseS, 1)
+      } s, ${fmt(b.inflightRequests)} status checks): ` +
+      `${b.idleWindows} windows between ticks at ${
+        fmt(b.idleCpuPct, 2)
+      }% of a core, ${b.tickWindows} windows with ticks at ` +
+      `${fmt(b.tickCpuPct, 1)}%; ${
+        fmt(b.cpuPerPollMs, 2)
+      } ms of CPU per status check (SDK + simulator + SQLite + publish, all in-process).`,
+      `Completion → browser: p50 ${fmt(median(b.latencies))} ms, p90 ${
+        fmt(percentile(b.latencies, 90))
+      } ms, ` +
+      `p99 ${fmt(latP99)} ms, max ${
+        fmt(latMax)
+      } ms (${b.latencies.length} measured). Upstream requests: ` +
       `${b.byKind.create} creates, ${b.byKind.retrieve} status, ${b.byKind.download} downloads, ${b.byKind.other} other; ` +
       `the app's own \`upstream_calls\` column agrees: ${fmt(b.callsDb, 2)} per completed video.`,
     ],

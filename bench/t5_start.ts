@@ -22,7 +22,10 @@ async function startOnce(
 ): Promise<StartRun> {
   const port = freePort();
   const t0 = performance.now();
-  const proc = spawnLogged(argv, { logPath, env: { ...env, PORT: String(port), HOST: "127.0.0.1" } });
+  const proc = spawnLogged(argv, {
+    logPath,
+    env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
+  });
   try {
     const deadline = t0 + 20_000;
     while (true) {
@@ -30,7 +33,9 @@ async function startOnce(
       try {
         const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
         const body = await res.text();
-        if (res.status !== 200) throw new Error(`first page answered ${res.status}: ${body.slice(0, 200)}`);
+        if (res.status !== 200) {
+          throw new Error(`first page answered ${res.status}: ${body.slice(0, 200)}`);
+        }
         break;
       } catch (error) {
         if (!(error instanceof TypeError)) throw error; // connection refused: not listening yet
@@ -63,7 +68,13 @@ export async function startBench(ctx: BenchContext): Promise<TargetResult> {
     `${ROOT}main.ts`,
     "serve",
   ];
-  const helloArgv = [Deno.execPath(), "run", "--allow-net", "--allow-env", `${BENCH_DIR}hello_server.ts`];
+  const helloArgv = [
+    Deno.execPath(),
+    "run",
+    "--allow-net",
+    "--allow-env",
+    `${BENCH_DIR}hello_server.ts`,
+  ];
   const cookie = { cookie: `sora_session=${user.cookie}` };
   // Dependencies cached and compiled once before measuring.
   await startOnce(appArgv, "/", appEnv, cookie, `${ctx.work}/t5-app.log`, 0);
@@ -73,8 +84,10 @@ export async function startBench(ctx: BenchContext): Promise<TargetResult> {
   for (let i = 0; i < runs; i++) {
     app.push(await startOnce(appArgv, "/", appEnv, cookie, `${ctx.work}/t5-app.log`, idleMs));
     hello.push(await startOnce(helloArgv, "/", {}, {}, `${ctx.work}/t5-hello.log`, idleMs));
-    log(`t5 run ${i + 1}: app ${fmt(app[i].firstPageMs)} ms / ${fmt(app[i].idleRssMb)} MB; ` +
-      `hello ${fmt(hello[i].firstPageMs)} ms / ${fmt(hello[i].idleRssMb)} MB`);
+    log(
+      `t5 run ${i + 1}: app ${fmt(app[i].firstPageMs)} ms / ${fmt(app[i].idleRssMb)} MB; ` +
+        `hello ${fmt(hello[i].firstPageMs)} ms / ${fmt(hello[i].idleRssMb)} MB`,
+    );
   }
   const startMs = median(app.map((r) => r.firstPageMs));
   const helloMs = median(hello.map((r) => r.firstPageMs));
@@ -107,7 +120,9 @@ export async function startBench(ctx: BenchContext): Promise<TargetResult> {
     details: [
       `${runs} cold process starts each (after one unmeasured start that fills the module cache), app and bare Hono alternating; medians.`,
       `Timed from spawning \`deno run … main.ts serve\` to the end of the body of the first 200 on the logged-in library (polled every 2 ms).`,
-      `Runs (app ms / MB): ${app.map((r) => `${fmt(r.firstPageMs)}/${fmt(r.idleRssMb, 1)}`).join(", ")}; ` +
+      `Runs (app ms / MB): ${
+        app.map((r) => `${fmt(r.firstPageMs)}/${fmt(r.idleRssMb, 1)}`).join(", ")
+      }; ` +
       `hello: ${hello.map((r) => `${fmt(r.firstPageMs)}/${fmt(r.idleRssMb, 1)}`).join(", ")}.`,
     ],
     seconds: (performance.now() - started) / 1000,

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { MODELS } from "../services/models.ts";
 import { requireBearer } from "./authenticate.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
 import { streamVideoChanges } from "./live.ts";
@@ -8,7 +7,8 @@ export function apiAccountRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireBearer(deps))
     .get("/me", (c) => c.json(c.var.user))
-    .get("/models", (c) => c.json({ data: MODELS }))
+    // The configured providers' models (in demo mode: both simulated providers').
+    .get("/models", (c) => c.json({ data: deps.videos.providers.models }))
     .get(
       "/events",
       (c) =>

@@ -16,6 +16,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default("./data"),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GEMINI_API_KEY: optionalText,
+  GEMINI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SORA_SIMULATE: flag.default(false),
   POLL_INTERVAL_MS: positiveInt(3_600_000).default(5000),
   UPSTREAM_MAX_RPM: positiveInt(100_000).default(60),
@@ -35,6 +37,7 @@ const allowed: Record<string, string> = {
   HOST: "a listen address such as 127.0.0.1 or 0.0.0.0",
   DATA_DIR: "a folder path",
   OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1",
+  GEMINI_BASE_URL: "an http(s) URL such as https://generativelanguage.googleapis.com",
   SORA_SIMULATE: "0 or 1",
   POLL_INTERVAL_MS: "a whole number of milliseconds from 1 to 3600000",
   UPSTREAM_MAX_RPM: "a whole number of requests per minute from 1 to 100000",
@@ -46,7 +49,10 @@ const allowed: Record<string, string> = {
 };
 
 export type Config = z.infer<typeof envSchema> & {
-  /** True when the built-in simulator stands in for the upstream. */
+  /**
+   * True in demo mode: no provider key is set (or SORA_SIMULATE=1), so the built-in simulators
+   * stand in for every provider (Sora and Veo).
+   */
   simulate: boolean;
 };
 
@@ -63,7 +69,7 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   return {
     ...config,
     DATA_DIR: resolve(config.DATA_DIR),
-    simulate: config.SORA_SIMULATE || !config.OPENAI_API_KEY,
+    simulate: config.SORA_SIMULATE || (!config.OPENAI_API_KEY && !config.GEMINI_API_KEY),
   };
 }
 

@@ -60,6 +60,10 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE videos ADD COLUMN retry_reason TEXT;`,
   `CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);`,
   `ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
+  // Which provider makes a video (every video before this was OpenAI's), and what it must not show.
+  `ALTER TABLE videos ADD COLUMN provider TEXT;
+   UPDATE videos SET provider = 'openai' WHERE provider IS NULL;
+   ALTER TABLE videos ADD COLUMN negative_prompt TEXT;`,
 ];
 
 export interface UserRow {
@@ -108,6 +112,9 @@ export interface VideoRow {
   attempts: number;
   upstream_calls: number;
   retry_reason: string | null;
+  /** `openai` or `google`; null only for a row written by an older app (then its model tells). */
+  provider: string | null;
+  negative_prompt: string | null;
 }
 
 export type NewVideo = Pick<
@@ -125,6 +132,9 @@ export type NewVideo = Pick<
   | "idempotency_key"
   | "created_at"
 >;
+
+/** A new video with its provider and provider-specific inputs. */
+export type NewVideoJob = NewVideo & Pick<VideoRow, "negative_prompt"> & { provider: string };
 
 /** Columns a job's progress may change; anything left out keeps its value. */
 export type VideoUpdate = Partial<
@@ -348,6 +358,32 @@ export class Database {
       video.created_at,
       video.created_at,
       video.created_at,
+    );
+  }
+
+  /** Inserts a new job (status `queued`, due now), recording its provider. */
+  insertVideoJob(video: NewVideoJob): void {
+    this.#run(
+      `INSERT INTO videos (id, user_id, status, progress, prompt, model, size, seconds, remixed_from,
+         remix_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
+         next_poll_at, provider, negative_prompt)
+       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      video.id,
+      video.user_id,
+      video.prompt,
+      video.model,
+      video.size,
+      video.seconds,
+      video.remixed_from,
+      video.remix_upstream_id,
+      video.reference_path,
+      video.reference_type,
+      video.idempotency_key,
+      video.created_at,
+      video.created_at,
+      video.created_at,
+      video.provider,
+      video.negative_prompt,
     );
   }
 

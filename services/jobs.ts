@@ -9,16 +9,16 @@ import {
   writeStreamAtomically,
 } from "./media_store.ts";
 import { errorFields, type Logger, silentLogger } from "./log.ts";
-import type { RequestBudget } from "./request_budget.ts";
-import { UpstreamHealth } from "./upstream_health.ts";
+import { findModel } from "./models.ts";
+import type { ProviderEntry, ProviderSet } from "./providers/registry.ts";
 import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
-import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
+import { UpstreamError, type UpstreamJob } from "./upstream.ts";
 import { toVideo } from "./video_view.ts";
 
 export interface JobRunnerOptions {
   db: Database;
-  upstream: Upstream;
-  budget: RequestBudget;
+  /** Every job goes to its own provider, with that provider's request budget and health. */
+  providers: ProviderSet;
   events: VideoEvents;
   dataDir: string;
   pollIntervalMs: number;
@@ -28,7 +28,6 @@ export interface JobRunnerOptions {
   /** The SDK's timeout ends at the headers, so a body that stalls this long is given up. */
   idleTimeoutMs?: number;
   log?: Logger;
-  health?: UpstreamHealth;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -55,10 +54,9 @@ export class JobRunner {
       idleTimeoutMs: 60_000,
       ...options,
       log: options.log ?? silentLogger,
-      health: options.health ?? new UpstreamHealth(),
     };
     // When an outage ends, the jobs that waited it out go now rather than at their next retry.
-    this.#o.health.onRecovery(() => {
+    this.#o.providers.health.onRecovery(() => {
       this.#o.db.retryWaitingNow(this.#o.now());
       this.kick();
     });
@@ -145,32 +143,35 @@ export class JobRunner {
           message: "The upstream did not finish this video within a day.",
         });
       }
-      if (row.status === "downloading") return await this.#download(row);
-      if (!row.upstream_id) return await this.#submit(row);
-      return await this.#check(row);
+      const provider = this.#o.providers.forJob(row);
+      if (!provider) throw notConfigured(row);
+      if (row.status === "downloading") return await this.#download(row, provider);
+      if (!row.upstream_id) return await this.#submit(row, provider);
+      return await this.#check(row, provider);
     } catch (error) {
       if (this.#abort.signal.aborted) return; // shutting down: the job stays due
-      this.#retryLater(row, error);
+      this.#retryLater(row, error, this.#o.providers.forJob(row));
     }
   }
 
-  async #upstreamCall<T>(row: VideoRow, call: () => Promise<T>): Promise<T> {
-    await this.#o.budget.take(this.#abort.signal);
+  async #upstreamCall<T>(row: VideoRow, p: ProviderEntry, call: () => Promise<T>): Promise<T> {
+    await p.budget.take(this.#abort.signal);
     this.#o.db.countUpstreamCall(row.id);
     try {
       const result = await call();
-      this.#o.health.recordSuccess();
+      p.health.recordSuccess();
       return result;
     } catch (error) {
-      if (error instanceof UpstreamError) this.#o.health.recordFailure(error);
+      if (error instanceof UpstreamError) p.health.recordFailure(error);
       throw error;
     }
   }
 
-  async #submit(row: VideoRow): Promise<void> {
-    const { upstream } = this.#o;
+  async #submit(row: VideoRow, p: ProviderEntry): Promise<void> {
+    const { upstream } = p.provider;
     const job = await this.#upstreamCall(
       row,
+      p,
       async () =>
         row.remix_upstream_id
           ? upstream.remix(row.remix_upstream_id, row.prompt, row.idempotency_key)
@@ -179,6 +180,7 @@ export class JobRunner {
             model: row.model,
             size: row.size,
             seconds: row.seconds,
+            negative_prompt: row.negative_prompt ?? undefined,
             reference: row.reference_path ? await readReference(row) : undefined,
           }, row.idempotency_key),
     );
@@ -186,8 +188,13 @@ export class JobRunner {
     if (saved && row.reference_path) await removeQuietly(row.reference_path);
   }
 
-  async #check(row: VideoRow): Promise<void> {
-    const job = await this.#upstreamCall(row, () => this.#o.upstream.retrieve(row.upstream_id!));
+  async #check(row: VideoRow, p: ProviderEntry): Promise<void> {
+    const context = { startedAt: row.created_at, seconds: row.seconds };
+    const job = await this.#upstreamCall(
+      row,
+      p,
+      () => p.provider.upstream.retrieve(row.upstream_id!, context),
+    );
     const changes = this.#progressOf(job);
     const unchanged = changes.status === row.status && changes.progress === row.progress;
     if (unchanged && !row.retry_reason) {
@@ -222,14 +229,17 @@ export class JobRunner {
     }
   }
 
-  async #download(row: VideoRow): Promise<void> {
-    const { dataDir, upstream } = this.#o;
+  async #download(row: VideoRow, p: ProviderEntry): Promise<void> {
+    const { dataDir } = this.#o;
+    const { upstream } = p.provider;
     if (row.upstream_expires_at && this.#o.now() / 1000 > row.upstream_expires_at) {
       return this.#fail(row, EXPIRED);
     }
     await mkdir(videoDir(dataDir, row.id), { recursive: true });
     const bytes: Partial<Record<string, number>> = {};
-    for (const variant of CONTENT_VARIANTS) {
+    // Each model says which media its videos come with (Veo makes no thumbnail or spritesheet).
+    const variants = findModel(row.model)?.variants ?? CONTENT_VARIANTS;
+    for (const variant of variants) {
       const path = mediaPath(dataDir, row.id, variant);
       const existing = await fileSize(path);
       if (existing !== null) {
@@ -240,6 +250,7 @@ export class JobRunner {
       const signal = AbortSignal.any([this.#abort.signal, stall.signal]);
       const response = await this.#upstreamCall(
         row,
+        p,
         () => upstream.download(row.upstream_id!, variant, signal),
       );
       if (!response.body) throw new UpstreamError("The upstream sent no content.", true);
@@ -265,7 +276,7 @@ export class JobRunner {
     if (!saved) await removeQuietly(videoDir(dataDir, row.id));
   }
 
-  #retryLater(row: VideoRow, error: unknown): void {
+  #retryLater(row: VideoRow, error: unknown, p: ProviderEntry | undefined): void {
     // Upstream calls throw classified errors; anything else (a cut stream, a full disk) is local
     // and worth another try.
     const failure = error instanceof UpstreamError
@@ -279,7 +290,7 @@ export class JobRunner {
         gone ? EXPIRED : { code: failure.code ?? "upstream_error", message: failure.message },
       );
     }
-    if (failure.status === 429 && failure.retryAfterMs) this.#o.budget.pause(failure.retryAfterMs);
+    if (failure.status === 429 && failure.retryAfterMs) p?.budget.pause(failure.retryAfterMs);
     const attempts = row.attempts + 1;
     const backoff = Math.min(this.#o.pollIntervalMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
     const jitter = 0.8 + Math.random() * 0.4;
@@ -356,6 +367,15 @@ const EXPIRED: VideoError = {
   code: "expired_upstream",
   message: "The video expired upstream before it could be downloaded.",
 };
+
+/** A job whose provider this server is not (or no longer) set up for: it waits, and says why. */
+function notConfigured(row: VideoRow): UpstreamError {
+  const model = findModel(row.model);
+  return new UpstreamError(
+    `${model?.provider_name ?? "The provider of " + row.model} is not set up on this server`,
+    true,
+  );
+}
 
 function retryWhat(row: VideoRow): string {
   if (row.status === "downloading") return "Downloading the video";

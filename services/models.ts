@@ -1,34 +1,27 @@
+import { OPENAI_MODELS } from "./providers/openai_models.ts";
+import { VEO_MODELS } from "./providers/veo_models.ts";
 import type { ModelInfo } from "./types.ts";
 
-/** The one price table (USD per second of video) and what each model accepts. */
-export const MODELS: readonly ModelInfo[] = [
-  {
-    id: "sora-2",
-    provider: "openai",
-    sizes: ["720x1280", "1280x720"],
-    seconds: ["4", "8", "12"],
-    price_per_second: { "720x1280": 0.10, "1280x720": 0.10 },
-  },
-  {
-    id: "sora-2-pro",
-    provider: "openai",
-    sizes: ["720x1280", "1280x720", "1024x1792", "1792x1024"],
-    seconds: ["4", "8", "12"],
-    price_per_second: {
-      "720x1280": 0.30,
-      "1280x720": 0.30,
-      "1024x1792": 0.50,
-      "1792x1024": 0.50,
-    },
-  },
-];
+/**
+ * Every model the app knows, of every provider: the one price table (USD per second of video) and
+ * what each model accepts. Which of them a running app offers depends on the providers configured
+ * (`ProviderSet.models`); this list also prices and labels videos made with a provider that has
+ * since been switched off.
+ */
+export const MODELS: readonly ModelInfo[] = [...OPENAI_MODELS, ...VEO_MODELS];
 
+/** The contract's defaults (a Sora model); a server without OpenAI defaults to its first model. */
 export const DEFAULT_MODEL = "sora-2";
 export const DEFAULT_SIZE = "720x1280";
 export const DEFAULT_SECONDS = "4";
 
 export function findModel(id: string): ModelInfo | undefined {
   return MODELS.find((m) => m.id === id);
+}
+
+/** The lengths a model allows for a size (some sizes allow fewer than the model's list). */
+export function secondsFor(model: ModelInfo, size: string): string[] {
+  return model.seconds_by_size?.[size] ?? model.seconds;
 }
 
 /** Estimated cost in USD; failed jobs cost nothing, so callers pass the status when they know it. */

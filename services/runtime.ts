@@ -8,10 +8,14 @@ import { JobRunner } from "./jobs.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { DEFAULT_LIMITS, LoginThrottle } from "./login_throttle.ts";
 import { writeBytesAtomically } from "./media_store.ts";
-import { RequestBudget } from "./request_budget.ts";
-import { UpstreamHealth } from "./upstream_health.ts";
+import { openAIProvider } from "./providers/openai.ts";
+import { ProviderSet } from "./providers/registry.ts";
+import { veoProvider } from "./providers/veo.ts";
+import type { RequestBudget } from "./request_budget.ts";
+import type { UpstreamHealth } from "./upstream_health.ts";
 import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.ts";
-import { createOpenAIUpstream, type Upstream } from "./upstream.ts";
+import { createVeoSimulator, type VeoSimulator } from "./simulator/veo/simulator.ts";
+import type { Provider } from "./upstream.ts";
 import type { VideoServices } from "./videos.ts";
 
 /** The services of one running app, wired from its configuration. */
@@ -21,11 +25,16 @@ export interface Runtime {
   auth: AuthContext;
   videos: VideoServices;
   jobs: JobRunner;
-  /** Present in demo mode: the in-process stand-in for the upstream. */
+  /** The configured providers (in demo mode: both simulated). */
+  providers: ProviderSet;
+  /** Present in demo mode: the in-process stand-in for OpenAI's Videos API. */
   simulator?: SoraSimulator;
+  /** Present in demo mode: the in-process stand-in for the Gemini API's Veo. */
+  veoSimulator?: VeoSimulator;
   /** Aborts when the app begins to shut down, so long-lived streams end. */
   closing: AbortSignal;
   log: Logger;
+  /** Every provider's health as one (each provider also keeps its own, in `providers`). */
   health: UpstreamHealth;
   budget: RequestBudget;
   close(): Promise<void>;
@@ -33,13 +42,14 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   log?: Logger;
-  /** Overrides the upstream's HTTP client (tests point it at a simulator with faults). */
+  /** Overrides OpenAI's HTTP client (tests point it at a simulator with faults). */
   upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   simulator?: SoraSimulator;
+  /** Overrides the Gemini API's HTTP client. */
+  veoFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  veoSimulator?: VeoSimulator;
   now?: () => number;
 }
-
-const SIMULATOR_BASE_URL = "http://sora-simulator.local/v1";
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   await mkdir(config.DATA_DIR, { recursive: true });
@@ -50,46 +60,49 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const simulator = config.simulate
     ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
     : undefined;
-  const upstream: Upstream = createOpenAIUpstream({
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    ...(simulator
-      ? {
-        apiKey: "demo-mode",
-        baseURL: SIMULATOR_BASE_URL,
-        // The same SDK code path as production; only the transport ends in this process.
-        fetch: options.upstreamFetch ??
-          ((input, init) => simulator.fetch(new Request(input, init))),
-      }
-      : {
-        apiKey: config.OPENAI_API_KEY!,
-        baseURL: config.OPENAI_BASE_URL,
-        fetch: options.upstreamFetch,
-      }),
-  });
+  const veoSimulator = config.simulate
+    ? options.veoSimulator ?? createVeoSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
+    : undefined;
+  // Each provider decides from the configuration whether it is on (and simulated or real).
+  const providers = new ProviderSet(
+    [
+      openAIProvider(config, { simulator, fetch: options.upstreamFetch }),
+      veoProvider(config, { simulator: veoSimulator, fetch: options.veoFetch }),
+    ].filter((p): p is Provider => p !== undefined),
+    { perMinute: config.UPSTREAM_MAX_RPM, now },
+  );
   const events = new VideoEvents(log);
-  const health = new UpstreamHealth(now);
-  const budget = new RequestBudget(config.UPSTREAM_MAX_RPM, now);
+  const health = providers.health;
+  const budget = providers.budget;
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
     db,
-    upstream,
+    providers,
     events,
-    budget,
     dataDir: config.DATA_DIR,
     pollIntervalMs: config.POLL_INTERVAL_MS,
     idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     log,
-    health,
     now,
   });
   return {
     config,
     db,
     auth: { db, secret, now, throttle: new LoginThrottle(DEFAULT_LIMITS, now) },
-    videos: { db, events, jobs, upstream, dataDir: config.DATA_DIR, now },
+    videos: {
+      db,
+      events,
+      jobs,
+      upstream: providers.upstream,
+      providers,
+      dataDir: config.DATA_DIR,
+      now,
+    },
     jobs,
+    providers,
     simulator,
+    veoSimulator,
     closing: closing.signal,
     log,
     health,

@@ -45,8 +45,29 @@ export type ContentVariant = typeof CONTENT_VARIANTS[number];
 /** One choosable model, as `GET /api/models` describes it. */
 export interface ModelInfo {
   id: string;
+  /** The provider's id: `openai` (Sora) or `google` (Veo). */
   provider: string;
+  /** The provider's name for people, e.g. "OpenAI Sora" or "Google Veo". */
+  provider_name: string;
+  /** The model's name for people, e.g. "Veo 3.1 Fast". */
+  label: string;
+  /** Output sizes as `WIDTHxHEIGHT`; for Veo these stand for an aspect ratio and resolution. */
   sizes: string[];
   seconds: string[];
+  /** USD per second of video, by size. */
   price_per_second: Record<string, number>;
+  default_size: string;
+  default_seconds: string;
+  /** For a size that allows fewer lengths than `seconds` (Veo: 1080p and 4K only come as 8 s). */
+  seconds_by_size?: Record<string, string[]>;
+  /** What can be done with a finished video of this model. */
+  actions: { remix: boolean };
+  /** Why an action is missing, in words for the person who would have used it. */
+  unavailable?: { remix?: string };
+  /** Optional inputs of the create request this model takes. */
+  inputs: { input_reference: boolean; negative_prompt: boolean };
+  /** Whether the videos come with a sound track. */
+  audio: boolean;
+  /** The media a finished video has (Veo makes no thumbnail or spritesheet). */
+  variants: ContentVariant[];
 }

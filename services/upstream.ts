@@ -1,5 +1,4 @@
-import OpenAI, { toFile } from "openai";
-import type { ContentVariant, VideoError } from "./types.ts";
+import type { ContentVariant, ModelInfo, VideoError } from "./types.ts";
 
 /** What the app needs to know of an upstream job. */
 export interface UpstreamJob {
@@ -16,7 +15,16 @@ export interface CreateJob {
   model: string;
   size: string;
   seconds: string;
+  /** What the video should not show; only for models whose `inputs.negative_prompt` is true. */
+  negative_prompt?: string;
   reference?: { bytes: Uint8Array; type: string; name: string };
+}
+
+/** What the app knows of a job it asks about, for providers that report no progress of their own. */
+export interface JobContext {
+  /** When the job was made (ms since the epoch). */
+  startedAt: number;
+  seconds: string;
 }
 
 /**
@@ -27,12 +35,32 @@ export interface Upstream {
   readonly name: string;
   create(job: CreateJob, idempotencyKey: string): Promise<UpstreamJob>;
   remix(upstreamId: string, prompt: string, idempotencyKey: string): Promise<UpstreamJob>;
-  retrieve(upstreamId: string): Promise<UpstreamJob>;
+  retrieve(upstreamId: string, context?: JobContext): Promise<UpstreamJob>;
   delete(upstreamId: string): Promise<void>;
   /** The content as a streaming response; the caller checks its length and writes it. */
   download(upstreamId: string, variant: ContentVariant, signal: AbortSignal): Promise<Response>;
   /** The cheapest authenticated call, to tell whether the key works and the endpoint answers. */
   ping(): Promise<void>;
+}
+
+/**
+ * A configured provider: everything provider-specific the rest of the app may know. Its models
+ * (sizes, lengths, prices, actions, inputs) drive validation, the cost estimate, the create form
+ * and `GET /api/models`; its upstream makes the videos; its advice explains its outages.
+ */
+export interface Provider {
+  /** `openai` or `google`, as in `ModelInfo.provider`. */
+  readonly id: string;
+  /** For people: "OpenAI Sora", "Google Veo". */
+  readonly name: string;
+  readonly models: readonly ModelInfo[];
+  readonly upstream: Upstream;
+  /** True when a built-in simulator stands in for it (demo mode). */
+  readonly simulated: boolean;
+  /** What an operator should do about each kind of outage, naming this provider's variables. */
+  readonly advice: Readonly<Record<UpstreamOutage, string>>;
+  /** The variable that turns this provider on, for "not configured" answers. */
+  readonly keyVariable: string;
 }
 
 /**
@@ -59,131 +87,8 @@ export class UpstreamError extends Error {
  */
 export type UpstreamOutage = "unreachable" | "refused" | "gone";
 
-export interface OpenAIUpstreamOptions {
-  apiKey: string;
-  baseURL?: string;
-  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-  /** Per request; a hung upstream must not hold a job forever. */
-  timeoutMs?: number;
-}
-
-export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    fetch: options.fetch,
-    // Retries are the poller's job: it owns the request budget and the backoff.
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 60_000,
-  });
-  const call = async <T>(work: () => Promise<T>, endpointMissing404 = false): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      const failure = classify(error);
-      // A 404 to a create means the videos endpoint itself is not there (wrong base URL, or the
-      // API was withdrawn): an outage to wait out, not a verdict on this video.
-      if (endpointMissing404 && failure.status === 404) {
-        throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
-      }
-      throw failure;
-    }
-  };
-  return {
-    name: options.baseURL ?? "https://api.openai.com/v1",
-    create: (job, idempotencyKey) =>
-      call(async () =>
-        toJob(
-          await client.videos.create({
-            prompt: job.prompt,
-            model: job.model,
-            size: job.size as OpenAI.Videos.VideoSize,
-            seconds: job.seconds as OpenAI.Videos.VideoSeconds,
-            input_reference: job.reference
-              ? await toFile(job.reference.bytes, job.reference.name, { type: job.reference.type })
-              : undefined,
-          }, idempotent(idempotencyKey)),
-        ), true),
-    remix: (upstreamId, prompt, idempotencyKey) =>
-      call(async () =>
-        toJob(await client.videos.remix(upstreamId, { prompt }, idempotent(idempotencyKey)))
-      ),
-    retrieve: (upstreamId) => call(async () => toJob(await client.videos.retrieve(upstreamId))),
-    delete: (upstreamId) => call(async () => void await client.videos.delete(upstreamId)),
-    download: (upstreamId, variant, signal) =>
-      call(() => client.videos.downloadContent(upstreamId, { variant }, { signal }).asResponse()),
-    ping: () => call(async () => void await client.videos.list({ limit: 1 }), true),
-  };
-}
-
-/**
- * The SDK's own `idempotencyKey` option is not sent for this client, so the header is set directly;
- * a create whose answer was lost can then be sent again without making a second video.
- */
-function idempotent(key: string) {
-  return { headers: { "Idempotency-Key": key } };
-}
-
-function toJob(video: OpenAI.Videos.Video): UpstreamJob {
-  if (!video || typeof video.id !== "string" || typeof video.status !== "string") {
-    throw new UpstreamError("The upstream answered with something that is not a video.", true);
-  }
-  return {
-    id: video.id,
-    status: video.status,
-    progress: Math.max(0, Math.min(100, Math.round(Number(video.progress) || 0))),
-    error: video.error ? { code: video.error.code, message: video.error.message } : null,
-    expires_at: video.expires_at ?? null,
-  };
-}
-
-/** Turns whatever the SDK threw into an UpstreamError the poller can act on. */
-export function classify(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new UpstreamError("The upstream did not answer in time.", true);
-  }
-  if (error instanceof OpenAI.APIUserAbortError) {
-    return new UpstreamError("The request to the upstream was cancelled.", true);
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return new UpstreamError(
-      "The upstream could not be reached.",
-      true,
-      undefined,
-      undefined,
-      undefined,
-      "unreachable",
-    );
-  }
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    const status = error.status;
-    const body = error.error as { message?: string; code?: string } | undefined;
-    const message = body?.message ?? error.message;
-    const outage = status === 401 || status === 403
-      ? "refused"
-      : status === 410
-      ? "gone"
-      : undefined;
-    const transient = status === 408 || status === 409 || status === 429 || status >= 500 ||
-      outage !== undefined;
-    return new UpstreamError(
-      message,
-      transient,
-      status,
-      body?.code ?? error.code ?? undefined,
-      retryAfterMs(error.headers),
-      outage,
-    );
-  }
-  // Malformed JSON and other surprises: treat as passing trouble, the retry budget bounds it.
-  return new UpstreamError(
-    `The upstream answered unexpectedly: ${(error as Error)?.message ?? error}`,
-    true,
-  );
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
+/** Milliseconds to wait from a Retry-After (or retry-after-ms) header, when there is one. */
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
   const value = headers?.get("retry-after-ms") ?? undefined;
   if (value && Number.isFinite(Number(value))) return Number(value);
   const seconds = headers?.get("retry-after");

@@ -1,52 +1,127 @@
 import { z } from "zod";
-import { DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, findModel, MODELS } from "./models.ts";
+import { findModel, MODELS, secondsFor } from "./models.ts";
+import type { ModelInfo } from "./types.ts";
 import { VIDEO_STATUSES } from "./types.ts";
 
 /** The input rules of the contract, shared by the JSON API, the pages and the CLI. */
 
 export const MAX_PROMPT_LENGTH = 4000;
+export const MAX_NEGATIVE_PROMPT_LENGTH = 1000;
 
 export const promptSchema = z.string({ error: "Write a prompt." }).trim()
   .min(1, "Write a prompt.")
   .max(MAX_PROMPT_LENGTH, `Keep the prompt to ${MAX_PROMPT_LENGTH} characters.`);
 
-const modelIds = MODELS.map((m) => m.id);
-
 /** Form fields arrive as strings and JSON may carry numbers: both mean the same length. */
 const secondsSchema = z.union([z.string(), z.number()]).transform(String);
 
+/**
+ * A create request. What is allowed follows the chosen model's description (sizes, lengths,
+ * inputs); a field left out takes that model's default, and a request without a model gets the
+ * server's default model (`resolveCreate`, which also knows which providers are configured).
+ */
 export const createVideoSchema = z.object({
   prompt: promptSchema,
-  model: z.string().default(DEFAULT_MODEL),
-  size: z.string().default(DEFAULT_SIZE),
-  seconds: secondsSchema.default(DEFAULT_SECONDS),
+  model: z.string().optional(),
+  size: z.string().optional(),
+  seconds: secondsSchema.optional(),
+  negative_prompt: z.string({ error: "Write the negative prompt as text." }).trim()
+    .max(
+      MAX_NEGATIVE_PROMPT_LENGTH,
+      `Keep the negative prompt to ${MAX_NEGATIVE_PROMPT_LENGTH} characters.`,
+    )
+    .transform((v) => v || undefined).optional(),
 }).superRefine((input, ctx) => {
+  if (input.model === undefined) return;
   const model = findModel(input.model);
   if (!model) {
     ctx.addIssue({
       code: "custom",
       path: ["model"],
-      message: `Choose one of ${modelIds.join(", ")}.`,
+      message: `Choose one of ${MODELS.map((m) => m.id).join(", ")}.`,
     });
     return;
   }
-  if (!model.sizes.includes(input.size)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["size"],
-      message: `${model.id} makes ${model.sizes.join(", ")}.`,
-    });
-  }
-  if (!model.seconds.includes(input.seconds)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["seconds"],
-      message: `Choose ${model.seconds.join(", ")} seconds.`,
-    });
+  for (const [field, message] of modelIssues(model, input)) {
+    ctx.addIssue({ code: "custom", path: [field], message });
   }
 });
 
 export type CreateVideoFields = z.infer<typeof createVideoSchema>;
+
+/** A create request with every choice made: the model and what it makes. */
+export interface ResolvedCreate {
+  model: ModelInfo;
+  size: string;
+  seconds: string;
+  negative_prompt?: string;
+}
+
+/**
+ * Fills in the model's defaults and checks the request against that model, as its provider
+ * describes it: field → message for every rule broken (empty when the request is fine).
+ */
+export function modelIssues(
+  model: ModelInfo,
+  input: { size?: string; seconds?: string; negative_prompt?: string; reference?: boolean },
+): [string, string][] {
+  const issues: [string, string][] = [];
+  const size = input.size ?? model.default_size;
+  const seconds = input.seconds ?? model.default_seconds;
+  if (!model.sizes.includes(size)) {
+    issues.push(["size", `${model.id} makes ${model.sizes.join(", ")}.`]);
+  } else if (!secondsFor(model, size).includes(seconds)) {
+    const allowed = secondsFor(model, size);
+    issues.push([
+      "seconds",
+      allowed.length < model.seconds.length
+        ? `${model.id} makes ${size} videos of ${allowed.join(", ")} seconds only.`
+        : `Choose ${allowed.join(", ")} seconds.`,
+    ]);
+  }
+  if (input.negative_prompt && !model.inputs.negative_prompt) {
+    issues.push(["negative_prompt", `${model.label} takes no negative prompt.`]);
+  }
+  if (input.reference && !model.inputs.input_reference) {
+    issues.push(["input_reference", `${model.label} takes no reference image.`]);
+  }
+  return issues;
+}
+
+/**
+ * The request with every choice made, among the models `offered` (the configured providers');
+ * `defaultModel` answers a request that names none. Returns the field errors instead when the
+ * request cannot be made here.
+ */
+export function resolveCreate(
+  fields: CreateVideoFields,
+  offered: readonly ModelInfo[],
+  defaultModel: ModelInfo | undefined,
+  reference: boolean,
+): ResolvedCreate | { fields: Record<string, string> } {
+  const model = fields.model === undefined
+    ? defaultModel
+    : offered.find((m) => m.id === fields.model);
+  if (!model) {
+    const known = fields.model === undefined ? undefined : findModel(fields.model);
+    const choose = offered.length
+      ? `Choose one of ${offered.map((m) => m.id).join(", ")}.`
+      : "No video provider is set up on this server.";
+    return {
+      fields: {
+        model: known ? `${known.provider_name} is not set up on this server. ${choose}` : choose,
+      },
+    };
+  }
+  const issues = modelIssues(model, { ...fields, reference });
+  if (issues.length) return { fields: Object.fromEntries(issues) };
+  return {
+    model,
+    size: fields.size ?? model.default_size,
+    seconds: fields.seconds ?? model.default_seconds,
+    negative_prompt: fields.negative_prompt,
+  };
+}
 
 export const remixSchema = z.object({ prompt: promptSchema });
 

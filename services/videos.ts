@@ -14,10 +14,11 @@ import {
   videoDir,
   writeBytesAtomically,
 } from "./media_store.ts";
-import { estimateCost } from "./models.ts";
+import { estimateCost, findModel } from "./models.ts";
+import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Video } from "./types.ts";
 import type { Upstream } from "./upstream.ts";
-import type { CreateVideoFields, LibraryQueryInput } from "./video_input.ts";
+import { type CreateVideoFields, type LibraryQueryInput, resolveCreate } from "./video_input.ts";
 import { decodeCursor, encodeCursor, toVideo } from "./video_view.ts";
 
 /** What the video functions work with; built once in main.ts. */
@@ -25,7 +26,10 @@ export interface VideoServices {
   db: Database;
   events: VideoEvents;
   jobs: JobRunner;
+  /** All providers as one, for naming and readiness checks only (`ProviderSet.upstream`). */
   upstream: Upstream;
+  /** The configured providers: which models are offered, and whose upstream makes a video. */
+  providers: ProviderSet;
   dataDir: string;
   now: () => number;
 }
@@ -58,15 +62,20 @@ export async function createVideo(
   fields: CreateVideoFields,
   reference?: ReferenceImage,
 ): Promise<Video> {
+  const resolved = resolveCreate(fields, s.providers.models, s.providers.defaultModel, !!reference);
+  if ("fields" in resolved) throw invalid(resolved.fields, Object.values(resolved.fields)[0]);
+  const { model, size, seconds } = resolved;
   const id = newVideoId();
   const stored = reference ? await storeReference(s, id, reference) : undefined;
-  s.db.insertVideo({
+  s.db.insertVideoJob({
     id,
     user_id: userId,
     prompt: fields.prompt,
-    model: fields.model,
-    size: fields.size,
-    seconds: fields.seconds,
+    model: model.id,
+    size,
+    seconds,
+    provider: model.provider,
+    negative_prompt: resolved.negative_prompt ?? null,
     remixed_from: null,
     remix_upstream_id: null,
     reference_path: stored?.path ?? null,
@@ -84,17 +93,37 @@ export async function remixVideo(
   prompt: string,
 ): Promise<Video> {
   const source = ownVideo(s, userId, sourceId);
+  const model = findModel(source.model);
+  if (model && !model.actions.remix) {
+    throw new AppError(
+      409,
+      "remix_not_supported",
+      model.unavailable?.remix ?? `${model.label} videos cannot be remixed.`,
+    );
+  }
   if (source.status !== "completed" || !source.upstream_id) {
     throw conflict("Only a finished video can be remixed.");
   }
+  const provider = s.providers.forJob(source);
+  if (!provider) {
+    throw new AppError(
+      409,
+      "provider_not_configured",
+      `${
+        model?.provider_name ?? "Its provider"
+      } is not set up on this server, so this video cannot be remixed.`,
+    );
+  }
   const id = newVideoId();
-  s.db.insertVideo({
+  s.db.insertVideoJob({
     id,
     user_id: userId,
     prompt,
     model: source.model,
     size: source.size,
     seconds: source.seconds,
+    provider: provider.provider.id,
+    negative_prompt: null,
     remixed_from: source.id,
     remix_upstream_id: source.upstream_id,
     reference_path: null,
@@ -146,9 +175,10 @@ export async function deleteVideo(s: VideoServices, userId: number, id: string):
   s.db.deleteVideo(row.id, userId);
   await removeQuietly(videoDir(s.dataDir, row.id));
   if (row.reference_path) await removeQuietly(row.reference_path);
-  if (row.upstream_id) {
+  const provider = s.providers.forJob(row);
+  if (row.upstream_id && provider) {
     // Best effort: the video is gone here whatever the upstream says.
-    await s.upstream.delete(row.upstream_id).catch(() => {});
+    await provider.provider.upstream.delete(row.upstream_id).catch(() => {});
   }
 }
 

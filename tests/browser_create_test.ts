@@ -44,7 +44,15 @@ Deno.test({
     const page = await openPage(browser);
     await logIn(page, server.url);
 
-    assertEquals(await optionValues(page, "Model"), ["sora-2", "sora-2-pro"]);
+    // Demo mode offers both simulated providers: Sora's models first, then Veo's.
+    assertEquals(await optionValues(page, "Model"), [
+      "sora-2",
+      "sora-2-pro",
+      "veo-3.1-generate-preview",
+      "veo-3.1-fast-generate-preview",
+      "veo-3.0-generate-001",
+      "veo-3.0-fast-generate-001",
+    ]);
     assertEquals(await optionValues(page, "Size"), ["720x1280", "1280x720"]);
     assertEquals(await optionValues(page, "Length"), ["4", "8", "12"]);
     assertEquals(await estimate(page).textContent(), "≈ $0.40");

@@ -1,0 +1,180 @@
+import OpenAI, { toFile } from "openai";
+import type { Config } from "../config.ts";
+import type { SoraSimulator } from "../simulator/simulator.ts";
+import {
+  type Provider,
+  retryAfterMs,
+  type Upstream,
+  UpstreamError,
+  type UpstreamJob,
+  type UpstreamOutage,
+} from "../upstream.ts";
+import { OPENAI_MODELS } from "./openai_models.ts";
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+const SIMULATOR_BASE_URL = "http://sora-simulator.local/v1";
+
+const ADVICE: Record<UpstreamOutage, string> = {
+  unreachable:
+    "OpenAI's video service cannot be reached. Check the server's network and OPENAI_BASE_URL; new videos wait in the queue meanwhile.",
+  refused:
+    "OpenAI refused the API key. Check OPENAI_API_KEY (and that the account may use the Videos API); new videos wait in the queue meanwhile.",
+  gone:
+    "OpenAI's videos endpoint is gone. Check OPENAI_BASE_URL, or make videos with another provider; new videos wait in the queue meanwhile.",
+};
+
+/**
+ * OpenAI's Videos API (Sora) when OPENAI_API_KEY is set, or the built-in Sora simulator in demo
+ * mode (same SDK code path; only the transport ends in this process).
+ */
+export function openAIProvider(
+  config: Config,
+  options: { simulator?: SoraSimulator; fetch?: Fetch },
+): Provider | undefined {
+  const simulator = config.simulate ? options.simulator : undefined;
+  if (!simulator && !config.OPENAI_API_KEY) return undefined;
+  const upstream = createOpenAIUpstream({
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    ...(simulator
+      ? {
+        apiKey: "demo-mode",
+        baseURL: SIMULATOR_BASE_URL,
+        fetch: options.fetch ?? ((input, init) => simulator.fetch(new Request(input, init))),
+      }
+      : { apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, fetch: options.fetch }),
+  });
+  return {
+    id: "openai",
+    name: "OpenAI Sora",
+    models: OPENAI_MODELS,
+    upstream,
+    simulated: !!simulator,
+    advice: ADVICE,
+    keyVariable: "OPENAI_API_KEY",
+  };
+}
+
+export interface OpenAIUpstreamOptions {
+  apiKey: string;
+  baseURL?: string;
+  fetch?: Fetch;
+  /** Per request; a hung upstream must not hold a job forever. */
+  timeoutMs?: number;
+}
+
+export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    fetch: options.fetch,
+    // Retries are the poller's job: it owns the request budget and the backoff.
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  const call = async <T>(work: () => Promise<T>, endpointMissing404 = false): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      const failure = classify(error);
+      // A 404 to a create means the videos endpoint itself is not there (wrong base URL, or the
+      // API was withdrawn): an outage to wait out, not a verdict on this video.
+      if (endpointMissing404 && failure.status === 404) {
+        throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
+      }
+      throw failure;
+    }
+  };
+  return {
+    name: options.baseURL ?? "https://api.openai.com/v1",
+    create: (job, idempotencyKey) =>
+      call(async () =>
+        toJob(
+          await client.videos.create({
+            prompt: job.prompt,
+            model: job.model,
+            size: job.size as OpenAI.Videos.VideoSize,
+            seconds: job.seconds as OpenAI.Videos.VideoSeconds,
+            input_reference: job.reference
+              ? await toFile(job.reference.bytes, job.reference.name, { type: job.reference.type })
+              : undefined,
+          }, idempotent(idempotencyKey)),
+        ), true),
+    remix: (upstreamId, prompt, idempotencyKey) =>
+      call(async () =>
+        toJob(await client.videos.remix(upstreamId, { prompt }, idempotent(idempotencyKey)))
+      ),
+    retrieve: (upstreamId) => call(async () => toJob(await client.videos.retrieve(upstreamId))),
+    delete: (upstreamId) => call(async () => void await client.videos.delete(upstreamId)),
+    download: (upstreamId, variant, signal) =>
+      call(() => client.videos.downloadContent(upstreamId, { variant }, { signal }).asResponse()),
+    ping: () => call(async () => void await client.videos.list({ limit: 1 }), true),
+  };
+}
+
+/**
+ * The SDK's own `idempotencyKey` option is not sent for this client, so the header is set directly;
+ * a create whose answer was lost can then be sent again without making a second video.
+ */
+function idempotent(key: string) {
+  return { headers: { "Idempotency-Key": key } };
+}
+
+function toJob(video: OpenAI.Videos.Video): UpstreamJob {
+  if (!video || typeof video.id !== "string" || typeof video.status !== "string") {
+    throw new UpstreamError("The upstream answered with something that is not a video.", true);
+  }
+  return {
+    id: video.id,
+    status: video.status,
+    progress: Math.max(0, Math.min(100, Math.round(Number(video.progress) || 0))),
+    error: video.error ? { code: video.error.code, message: video.error.message } : null,
+    expires_at: video.expires_at ?? null,
+  };
+}
+
+/** Turns whatever the SDK threw into an UpstreamError the poller can act on. */
+export function classify(error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new UpstreamError("The upstream did not answer in time.", true);
+  }
+  if (error instanceof OpenAI.APIUserAbortError) {
+    return new UpstreamError("The request to the upstream was cancelled.", true);
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new UpstreamError(
+      "The upstream could not be reached.",
+      true,
+      undefined,
+      undefined,
+      undefined,
+      "unreachable",
+    );
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    const status = error.status;
+    const body = error.error as { message?: string; code?: string } | undefined;
+    const message = body?.message ?? error.message;
+    const outage = status === 401 || status === 403
+      ? "refused"
+      : status === 410
+      ? "gone"
+      : undefined;
+    const transient = status === 408 || status === 409 || status === 429 || status >= 500 ||
+      outage !== undefined;
+    return new UpstreamError(
+      message,
+      transient,
+      status,
+      body?.code ?? error.code ?? undefined,
+      retryAfterMs(error.headers),
+      outage,
+    );
+  }
+  // Malformed JSON and other surprises: treat as passing trouble, the retry budget bounds it.
+  return new UpstreamError(
+    `The upstream answered unexpectedly: ${(error as Error)?.message ?? error}`,
+    true,
+  );
+}

@@ -1,0 +1,78 @@
+import type { ModelInfo } from "../types.ts";
+
+/**
+ * What Google's Gemini API offers for Veo, as the create form, validation and cost estimate see
+ * it. Veo takes an aspect ratio (16:9, 9:16) and a resolution (720p, 1080p, 4k) where Sora takes a
+ * size, so each pair is written as the size it produces; `VEO_SIZES` maps them back. Lengths are
+ * 4, 6 or 8 seconds, but 1080p and 4k come only as 8 seconds. The Gemini API always adds sound.
+ * Prices are USD per second of video.
+ */
+export const VEO_SIZES: Readonly<Record<string, { aspectRatio: string; resolution: string }>> = {
+  "1280x720": { aspectRatio: "16:9", resolution: "720p" },
+  "720x1280": { aspectRatio: "9:16", resolution: "720p" },
+  "1920x1080": { aspectRatio: "16:9", resolution: "1080p" },
+  "1080x1920": { aspectRatio: "9:16", resolution: "1080p" },
+  "3840x2160": { aspectRatio: "16:9", resolution: "4k" },
+  "2160x3840": { aspectRatio: "9:16", resolution: "4k" },
+};
+
+const EIGHT_ONLY = ["8"];
+
+const VEO = {
+  provider: "google",
+  provider_name: "Google Veo",
+  seconds: ["4", "6", "8"],
+  default_size: "1280x720",
+  default_seconds: "8",
+  actions: { remix: false },
+  unavailable: {
+    remix: "Veo cannot change a finished video (remix is a Sora feature). " +
+      "Re-run it with an edited prompt instead.",
+  },
+  inputs: { input_reference: true, negative_prompt: true },
+  audio: true,
+  variants: ["video"],
+} as const;
+
+function veo(
+  id: string,
+  label: string,
+  prices: { hd: number; fourK?: number },
+  sizes: string[],
+): ModelInfo {
+  const price_per_second: Record<string, number> = {};
+  const seconds_by_size: Record<string, string[]> = {};
+  for (const size of sizes) {
+    const { resolution } = VEO_SIZES[size];
+    price_per_second[size] = resolution === "4k" ? prices.fourK! : prices.hd;
+    if (resolution !== "720p") seconds_by_size[size] = [...EIGHT_ONLY];
+  }
+  return {
+    ...VEO,
+    id,
+    label,
+    sizes,
+    seconds: [...VEO.seconds],
+    price_per_second,
+    seconds_by_size,
+    actions: { ...VEO.actions },
+    unavailable: { ...VEO.unavailable },
+    inputs: { ...VEO.inputs },
+    variants: [...VEO.variants],
+  };
+}
+
+const HD = ["1280x720", "720x1280", "1920x1080", "1080x1920"];
+const UP_TO_4K = [...HD, "3840x2160", "2160x3840"];
+
+export const VEO_MODELS: readonly ModelInfo[] = [
+  veo("veo-3.1-generate-preview", "Veo 3.1", { hd: 0.40, fourK: 0.60 }, UP_TO_4K),
+  veo("veo-3.1-fast-generate-preview", "Veo 3.1 Fast", { hd: 0.15, fourK: 0.35 }, UP_TO_4K),
+  // Veo 3 makes 1080p in landscape only.
+  veo("veo-3.0-generate-001", "Veo 3", { hd: 0.40 }, ["1280x720", "720x1280", "1920x1080"]),
+  veo("veo-3.0-fast-generate-001", "Veo 3 Fast", { hd: 0.15 }, [
+    "1280x720",
+    "720x1280",
+    "1920x1080",
+  ]),
+];

@@ -145,6 +145,11 @@ export async function startServer(
   name: string,
 ): Promise<BenchServer> {
   const readyPath = `${workDir}/${name}.ready.json`;
+  // BENCH_APP_ENV='{"LOG_LEVEL":"warn"}' adds variables to every app server (for what-if runs).
+  const extra = Deno.env.get("BENCH_APP_ENV");
+  if (mode === "app" && extra) {
+    options = { ...options, env: { ...(options.env as object), ...JSON.parse(extra) } };
+  }
   await Deno.remove(readyPath).catch(() => {});
   const spawned = spawnLogged(
     [

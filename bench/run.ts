@@ -3,7 +3,7 @@
  * measured in the same run (this machine is small and shared), plus absolute figures. Writes
  * BENCHMARKS.md (and bench/results/latest.json).
  *
- *   deno task bench [--only=1,3] [--quick] [--out=FILE] [--commit=REF]
+ *   deno task bench [--only=1,3] [--quick] [--out=FILE] [--commit=REF] [--render]
  *
  * --commit measures a commit (exported to a temporary folder, with this bench/) rather than the
  * working tree, for a record that others' half-done edits cannot disturb.
@@ -28,6 +28,14 @@ const quick = args.has("quick");
 const out = args.get("out") ?? `${ROOT}BENCHMARKS.md`;
 const command = args.get("label") ??
   `deno task bench${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
+
+// --render: rewrite BENCHMARKS.md from bench/results/latest.json (after editing bench/analysis.md).
+if (args.has("render")) {
+  const saved = JSON.parse(await Deno.readTextFile(`${BENCH_DIR}results/latest.json`)) as Saved;
+  await Deno.writeTextFile(out, await markdown(saved));
+  log(`wrote ${out} from bench/results/latest.json`);
+  Deno.exit(0);
+}
 
 // --commit=REF: measure that commit instead of the working tree (which other people may be in
 // the middle of editing): export it to a temporary folder, put this bench/ in it, run there.
@@ -148,12 +156,22 @@ function status(row: Row): string {
   return row.ok ? "**met**" : `**missed**${row.gap ? ` (${row.gap})` : ""}`;
 }
 
-async function markdown(r: typeof json): Promise<string> {
+interface Saved {
+  date: string;
+  command: string;
+  totalSeconds: number;
+  facts: Awaited<ReturnType<typeof machineFacts>>;
+  results: TargetResult[];
+  failures: { id: number; error: string }[];
+}
+
+async function markdown(r: Saved): Promise<string> {
   const f = r.facts;
   const lines: string[] = [
     "# Benchmarks",
     "",
-    "Produced by `" + r.command + "` (bench/run.ts; the suite is described in bench/README.md). " +
+    "Produced by `" + r.command +
+    "` (bench/run.ts; how each figure is measured: bench/README.md). " +
     "Every figure that has a target is a **ratio against a ceiling measured in the same run** where one " +
     "exists, because this machine is small and shared; absolute figures are given for reference.",
     "",

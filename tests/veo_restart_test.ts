@@ -130,3 +130,57 @@ Deno.test("[veo] a Veo job queued before a restart is sent after it", async () =
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("[veo] a Veo job waits, saying why, while Google is not set up, and goes on once it is", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "sora-test-" });
+  try {
+    const veo = createVeoSimulator({ timeScale: 0.01 });
+    const demo = await startApp(dataDir, veo, false);
+    await createUser(demo.runtime.db, "ada", "correct horse battery", "user");
+    const { token } = await (await demo.app.request("/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "ada", password: "correct horse battery" }),
+    })).json();
+    // Made while the upstream is down, so it is still queued locally at the stop.
+    const fault = veo.faults.add({ kind: "status", status: 503 });
+    const video: Video = await (await demo.api("POST", "/api/videos", token, {
+      prompt: "patience",
+      model: "veo-3.1-fast-generate-preview",
+    })).json();
+    await demo.runtime.close();
+    fault.remove();
+
+    // Only an OpenAI key now: the Veo job is kept, and waits with a reason.
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      OPENAI_API_KEY: "sk-test",
+      POLL_INTERVAL_MS: "20",
+      LOG_LEVEL: "error",
+    });
+    const openaiOnly = await openRuntime(config);
+    try {
+      openaiOnly.jobs.start();
+      await waitFor(
+        () => !!openaiOnly.db.videoById(video.id)?.retry_reason?.includes("Google Veo"),
+        "the reason to be recorded",
+      );
+      assertEquals(openaiOnly.db.videoById(video.id)?.status, "queued");
+    } finally {
+      await openaiOnly.close();
+    }
+
+    // Demo mode again (both providers): the job is sent and completes.
+    const again = await startApp(dataDir, veo);
+    try {
+      await waitFor(
+        async () => (await again.video(token, video.id)).status === "completed",
+        "the waiting job completed",
+      );
+    } finally {
+      await again.runtime.close();
+    }
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

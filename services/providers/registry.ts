@@ -65,11 +65,6 @@ export class ProviderSet {
     const id = job.provider ?? findModel(job.model)?.provider;
     return id ? this.byId(id) : undefined;
   }
-
-  /** The catalogue's provider of a model, configured or not (for "set GEMINI_API_KEY" answers). */
-  static providerIdOf(modelId: string): string | undefined {
-    return findModel(modelId)?.provider;
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { login, logout } from "../services/auth.ts";
 import { AppError, invalid } from "../services/errors.ts";
 import { MODELS } from "../services/models.ts";
-import type { Video } from "../services/types.ts";
+import type { ModelInfo, Video } from "../services/types.ts";
 import {
   createVideoSchema,
   fieldErrors,
@@ -82,6 +82,12 @@ function libraryPage(s: VideoServices, userId: number, query: PageLibraryQuery):
   };
 }
 
+/** The models this server offers (its configured providers'), else the whole catalogue. */
+function offeredModels(s: VideoServices): readonly ModelInfo[] {
+  const providers = (s as { providers?: { models?: readonly ModelInfo[] } }).providers;
+  return providers?.models ?? MODELS;
+}
+
 /** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
 export function pageRoutes(deps: AppDeps) {
   const s = deps.videos;
@@ -139,7 +145,7 @@ export function pageRoutes(deps: AppDeps) {
         <DashboardPage
           user={c.var.user}
           demo={demo}
-          models={MODELS}
+          models={offeredModels(s)}
           videos={page.data}
           nextCursor={page.next_cursor}
           filters={{ q: query.q, status: query.status, model: query.model }}

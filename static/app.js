@@ -674,6 +674,7 @@
     /** The create form: counter, options per model, cost estimate, reference image checks. */
     Alpine.data("createForm", () => ({
       models: [],
+      model: null,
       promptLength: 0,
       cost: 0,
       fileError: "",
@@ -681,6 +682,18 @@
       previewUrl: null,
       dragging: false,
 
+      get noNegative() {
+        return !(this.model && this.model.negative_prompt);
+      },
+      get noReference() {
+        return !!this.model && this.model.reference === false;
+      },
+      get modelNote() {
+        const m = this.model;
+        if (!m) return "";
+        return [m.provider_name, m.audio ? "with sound" : "", m.remix === false ? "no remix" : ""]
+          .filter(Boolean).join(" · ");
+      },
       get noPreview() {
         return !this.previewUrl;
       },
@@ -720,6 +733,8 @@
         form.addEventListener("htmx:after:request", (evt) => {
           if (evt.target !== form || !succeeded(evt)) return;
           this.$refs.prompt.value = "";
+          const negative = form.querySelector("[name=negative_prompt]");
+          if (negative) negative.value = "";
           this.countPrompt();
           this.clearFile();
         });
@@ -759,26 +774,47 @@
       },
 
       /** Rebuild an option list, keeping the current value when it is still allowed. */
-      fillSelect(select, values, label) {
+      fillSelect(select, values, label, preferred) {
         if (!values || !values.length) return;
-        const keep = values.includes(select.value) ? select.value : values[0];
+        const keep = values.includes(select.value)
+          ? select.value
+          : values.includes(preferred)
+          ? preferred
+          : values[0];
         select.replaceChildren(
           ...values.map((v) => new Option(label(v), v, v === keep, v === keep)),
         );
         select.value = keep;
       },
 
+      /** The lengths the model makes at the chosen size. */
+      fillSeconds(model) {
+        const bySize = model.seconds_by_size || {};
+        const allowed = bySize[this.$refs.size.value] || model.seconds;
+        this.fillSelect(this.$refs.seconds, allowed, (s) => s + " seconds", model.default_seconds);
+      },
+
       syncOptions() {
         const model = this.currentModel();
         if (model) {
-          this.fillSelect(this.$refs.size, model.sizes, sizeLabel);
-          this.fillSelect(this.$refs.seconds, model.seconds, (s) => s + " seconds");
+          this.fillSelect(this.$refs.size, model.sizes, sizeLabel, model.default_size);
+          this.fillSeconds(model);
         }
+        this.model = model;
+        // Inputs the model does not take are hidden and disabled (so they are not sent).
+        if (!this.noReference) return this.recalc();
+        if (this.$refs.file.value) this.clearFile();
         this.recalc();
       },
 
       modelChanged() {
         this.syncOptions();
+      },
+
+      sizeChanged() {
+        const model = this.currentModel();
+        if (model) this.fillSeconds(model);
+        this.recalc();
       },
 
       recalc() {

@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 /** The detail view and the actions on a video, in Chromium: lineage, re-run, remix, delete. */
 import type { Page } from "playwright-core";
+import { MODELS } from "../services/models.ts";
 import { getVideo } from "../services/videos.ts";
+import { modelView } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,
@@ -15,16 +17,21 @@ import {
   waitForLive,
 } from "./browser_helpers.ts";
 
-/** The facts list of the detail page as { term: text }. */
+/** The facts list of the detail page as { term: text } (lines of a fact joined by "\n"). */
 async function facts(page: Page): Promise<Record<string, string>> {
   return await page.locator(".facts > div").evaluateAll((rows) =>
     Object.fromEntries(
       rows.map((row) => [
         row.querySelector("dt")!.textContent!.trim(),
-        row.querySelector("dd")!.textContent!.trim(),
+        (row.querySelector("dd") as HTMLElement).innerText.trim(),
       ]),
     )
   );
+}
+
+/** A model's name for people, as the detail page shows it. */
+function label(id: string): string {
+  return modelView(MODELS.find((m) => m.id === id)!).label;
 }
 
 function idFromUrl(url: string): string {
@@ -60,7 +67,7 @@ Deno.test({
     );
     assert(duration > 3, `playable, ${duration} s`);
     const shown = await facts(page);
-    assertEquals(shown.Model, "sora-2-pro");
+    assertEquals(shown.Model.split("\n")[0], label("sora-2-pro"));
     assertEquals(shown.Size, "1792x1024");
     assertEquals(shown.Length, "8s");
     assertEquals(shown["Estimated cost"], "≈ $4.00");
@@ -106,7 +113,10 @@ Deno.test({
     assert(rerunId !== original.id, "a new video");
     assertEquals(await page.locator("#detail-prompt").textContent(), "Waves on a black sand beach");
     const shown = await facts(page);
-    assertEquals([shown.Model, shown.Size, shown.Length], ["sora-2-pro", "1024x1792", "12s"]);
+    assertEquals(
+      [shown.Model.split("\n")[0], shown.Size, shown.Length],
+      [label("sora-2-pro"), "1024x1792", "12s"],
+    );
     // It is made like any other video: the page follows it to the end by itself.
     await page.locator('article.detail[data-status="completed"]').waitFor();
     const rerun = getVideo(server.runtime.videos, server.user.id, rerunId);

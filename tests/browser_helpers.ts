@@ -108,6 +108,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     SORA_SIMULATE: "1",
     POLL_INTERVAL_MS: String(options.pollMs ?? 100),
     UPSTREAM_MAX_RPM: "60000",
+    // Every simulated provider at the same speed.
+    SIMULATOR_TIME_SCALE: String(options.timeScale ?? 0.25),
   });
   const runtime = await openRuntime(config, {
     simulator: createSoraSimulator({ timeScale: options.timeScale ?? 0.25 }),

@@ -1,4 +1,5 @@
 /** Small pure helpers shared by the views. No I/O. */
+import { MODELS } from "../services/models.ts";
 import type { ModelInfo, Video, VideoStatus } from "../services/types.ts";
 
 export const STATUS_LABELS: Record<VideoStatus, string> = {
@@ -101,13 +102,106 @@ export function safeJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
+/**
+ * What the views use of a model. Catalogue entries may describe more than a size/length/price
+ * table (a label, the provider's name, lengths per size, optional inputs, which media and actions
+ * a finished video has); whatever an entry leaves out takes the Sora-like default.
+ */
+export interface ModelView {
+  id: string;
+  provider: string;
+  providerName: string;
+  label: string;
+  sizes: string[];
+  seconds: string[];
+  secondsBySize: Record<string, string[]>;
+  pricePerSecond: Record<string, number>;
+  defaultSize: string;
+  defaultSeconds: string;
+  remix: boolean;
+  /** Why remix is not offered, for the person who would have used it. */
+  remixUnavailable?: string;
+  reference: boolean;
+  negativePrompt: boolean;
+  audio: boolean;
+  variants: string[];
+}
+
+type RichModel =
+  & ModelInfo
+  & Partial<{
+    provider_name: string;
+    label: string;
+    default_size: string;
+    default_seconds: string;
+    seconds_by_size: Record<string, string[]>;
+    actions: { remix: boolean };
+    unavailable: { remix?: string };
+    inputs: { input_reference: boolean; negative_prompt: boolean };
+    audio: boolean;
+    variants: readonly string[];
+  }>;
+
+export function modelView(model: ModelInfo): ModelView {
+  const m = model as RichModel;
+  return {
+    id: m.id,
+    provider: m.provider,
+    providerName: m.provider_name ?? m.provider,
+    label: m.label ?? m.id,
+    sizes: [...m.sizes],
+    seconds: [...m.seconds],
+    secondsBySize: { ...m.seconds_by_size },
+    pricePerSecond: { ...m.price_per_second },
+    defaultSize: m.default_size && m.sizes.includes(m.default_size) ? m.default_size : m.sizes[0],
+    defaultSeconds: m.default_seconds ?? m.seconds[0],
+    remix: m.actions?.remix ?? true,
+    remixUnavailable: m.unavailable?.remix,
+    reference: m.inputs?.input_reference ?? true,
+    negativePrompt: m.inputs?.negative_prompt ?? false,
+    audio: m.audio ?? false,
+    variants: m.variants ? [...m.variants] : ["video", "thumbnail", "spritesheet"],
+  };
+}
+
+/** The lengths a model makes at a size (some sizes allow fewer than the model's list). */
+export function secondsAt(model: ModelView, size: string): string[] {
+  return model.secondsBySize[size] ?? model.seconds;
+}
+
+/** The view of a video's model from the whole catalogue; undefined for a model it no longer has. */
+export function modelOf(video: Pick<Video, "model">): ModelView | undefined {
+  const found = MODELS.find((m) => m.id === video.model);
+  return found ? modelView(found) : undefined;
+}
+
+/** Whether a finished video of this model has that file (Veo makes no thumbnail, for one). */
+export function hasVariant(video: Pick<Video, "model">, variant: string): boolean {
+  return modelOf(video)?.variants.includes(variant) ?? true;
+}
+
+/** Whether a finished video of this model can be remixed, and if not, why. */
+export function remixOf(video: Pick<Video, "model">): { ok: boolean; why?: string } {
+  const model = modelOf(video);
+  return { ok: model?.remix ?? true, why: model?.remixUnavailable };
+}
+
 /** The model catalogue trimmed to what the create form needs client-side. */
 export function modelsPayload(models: readonly ModelInfo[]) {
-  return models.map((m) => ({
+  return models.map(modelView).map((m) => ({
     id: m.id,
+    label: m.label,
+    provider_name: m.providerName,
     sizes: m.sizes,
     seconds: m.seconds,
-    price_per_second: m.price_per_second,
+    seconds_by_size: m.secondsBySize,
+    default_size: m.defaultSize,
+    default_seconds: m.defaultSeconds,
+    price_per_second: m.pricePerSecond,
+    reference: m.reference,
+    negative_prompt: m.negativePrompt,
+    audio: m.audio,
+    remix: m.remix,
   }));
 }
 

@@ -1,10 +1,19 @@
 import type { ModelInfo } from "../../services/types.ts";
-import { DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE } from "../../services/models.ts";
-import { formatCost, modelsPayload, safeJson, sizeLabel } from "../format.ts";
+import { DEFAULT_MODEL } from "../../services/models.ts";
+import {
+  formatCost,
+  modelsPayload,
+  type ModelView,
+  modelView,
+  safeJson,
+  secondsAt,
+  sizeLabel,
+} from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 
 export const PROMPT_MAX = 4000;
+export const NEGATIVE_PROMPT_MAX = 1000;
 export const REFERENCE_MAX_BYTES = 20 * 1024 * 1024;
 export const REFERENCE_TYPES = "image/jpeg,image/png,image/webp";
 
@@ -12,27 +21,53 @@ function pick(options: readonly string[], preferred: string): string {
   return options.includes(preferred) ? preferred : options[0] ?? "";
 }
 
-function priceHint(model: ModelInfo): string {
-  const prices = Object.values(model.price_per_second);
-  if (prices.length === 0) return model.id;
+function priceHint(model: ModelView): string {
+  const prices = Object.values(model.pricePerSecond);
+  if (prices.length === 0) return model.label;
   const min = Math.min(...prices);
-  return `${model.id} — from $${min.toFixed(2)}/s`;
+  return `${model.label} — from $${min.toFixed(2)}/s`;
+}
+
+/** What the chosen model is, under the model select ("OpenAI Sora · with sound"). */
+export function modelNote(model: ModelView | undefined): string {
+  if (!model) return "";
+  return [model.providerName, model.audio ? "with sound" : "", model.remix ? "" : "no remix"]
+    .filter(Boolean).join(" · ");
+}
+
+function ModelOptions(props: { models: ModelView[]; selected?: string }) {
+  const providers = [...new Set(props.models.map((m) => m.providerName))];
+  const option = (m: ModelView) => (
+    <Option key={m.id} value={m.id} selected={m.id === props.selected}>{priceHint(m)}</Option>
+  );
+  if (providers.length < 2) return <>{props.models.map(option)}</>;
+  return (
+    <>
+      {providers.map((name) => (
+        <optgroup key={name} label={name}>
+          {props.models.filter((m) => m.providerName === name).map(option)}
+        </optgroup>
+      ))}
+    </>
+  );
 }
 
 /**
  * The "new video" form (Alpine component `createForm` in app.js). Posts multipart to
- * POST /videos; the 201 answer (a VideoCard) is prepended to #library. The model list is
- * embedded as JSON (`#models-data`) so the size/seconds options and the cost estimate
- * follow the chosen model without any inline script.
+ * POST /videos; the 201 answer (a VideoCard) is prepended to #library. The models offered are
+ * embedded as JSON (`#models-data`) so the size and length options, the optional inputs and the
+ * cost estimate follow the chosen model (and size) without any inline script.
  */
 export function CreateForm(props: { models: readonly ModelInfo[] }) {
-  const models = props.models;
+  const models = props.models.map(modelView);
   const model = models.find((m) => m.id === DEFAULT_MODEL) ?? models[0];
   const sizes = model?.sizes ?? [];
-  const secondsList = model?.seconds ?? [];
-  const size = pick(sizes, DEFAULT_SIZE);
-  const seconds = pick(secondsList, DEFAULT_SECONDS);
-  const cost = (model?.price_per_second[size] ?? 0) * Number(seconds || 0);
+  const size = pick(sizes, model?.defaultSize ?? "");
+  const secondsList = model ? secondsAt(model, size) : [];
+  const seconds = pick(secondsList, model?.defaultSeconds ?? "");
+  const cost = (model?.pricePerSecond[size] ?? 0) * Number(seconds || 0);
+  const negative = model?.negativePrompt ?? false;
+  const reference = model?.reference ?? true;
 
   return (
     <form
@@ -50,7 +85,7 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
       <script
         type="application/json"
         id="models-data"
-        dangerouslySetInnerHTML={{ __html: safeJson(modelsPayload(models)) }}
+        dangerouslySetInnerHTML={{ __html: safeJson(modelsPayload(props.models)) }}
       />
       <div class="create-main">
         <div class="field field-prompt">
@@ -76,7 +111,28 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
             Describe subject, setting, camera and mood. Press Ctrl + Enter to generate.
           </p>
         </div>
-        <div class="field field-reference">
+        <div class="field field-negative" hidden={!negative} x-bind:hidden="noNegative">
+          <div class="field-head">
+            <label for="create-negative">
+              Leave out <span class="optional">optional</span>
+            </label>
+          </div>
+          <input
+            id="create-negative"
+            type="text"
+            name="negative_prompt"
+            maxlength={NEGATIVE_PROMPT_MAX}
+            disabled={!negative}
+            x-bind:disabled="noNegative"
+            autocomplete="off"
+            aria-describedby="create-negative-hint"
+            placeholder="text overlays, blur, extra limbs"
+          />
+          <p id="create-negative-hint" class="hint">
+            What the video should not show (a negative prompt).
+          </p>
+        </div>
+        <div class="field field-reference" hidden={!reference} x-bind:hidden="noReference">
           <span class="label" id="create-ref-label">
             Reference image <span class="optional">optional</span>
           </span>
@@ -100,6 +156,8 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
               accept={REFERENCE_TYPES}
               x-ref="file"
               x-on:change="fileChanged"
+              disabled={!reference}
+              x-bind:disabled="noReference"
               aria-labelledby="create-ref-label"
               aria-describedby="create-reference-error"
             />
@@ -126,17 +184,20 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
       <div class="create-side">
         <div class="field">
           <label for="create-model">Model</label>
-          <select id="create-model" name="model" x-ref="model" x-on:change="modelChanged">
-            {models.map((m) => (
-              <Option key={m.id} value={m.id} selected={m.id === model?.id}>
-                {priceHint(m)}
-              </Option>
-            ))}
+          <select
+            id="create-model"
+            name="model"
+            x-ref="model"
+            x-on:change="modelChanged"
+            aria-describedby="create-model-note"
+          >
+            <ModelOptions models={models} selected={model?.id} />
           </select>
+          <p id="create-model-note" class="hint" x-text="modelNote">{modelNote(model)}</p>
         </div>
         <div class="field">
           <label for="create-size">Size</label>
-          <select id="create-size" name="size" x-ref="size" x-on:change="recalc">
+          <select id="create-size" name="size" x-ref="size" x-on:change="sizeChanged">
             {sizes.map((s) => (
               <Option key={s} value={s} selected={s === size}>{sizeLabel(s)}</Option>
             ))}

@@ -1,5 +1,5 @@
 import type { ModelInfo } from "../../services/types.ts";
-import { STATUS_FILTERS } from "../format.ts";
+import { modelView, STATUS_FILTERS } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 import type { LibraryFilterValues } from "./LibraryItems.tsx";
@@ -50,7 +50,9 @@ export function LibraryFilters(
       <select id="library-model" name="model">
         <Option value="" selected={!model}>All models</Option>
         {props.models.map((m) => (
-          <Option key={m.id} value={m.id} selected={m.id === model}>{m.id}</Option>
+          <Option key={m.id} value={m.id} selected={m.id === model}>
+            {modelView(m).label}
+          </Option>
         ))}
       </select>
       <noscript>

@@ -6,9 +6,11 @@ import {
   excerpt,
   failureText,
   formatDuration,
+  hasVariant,
   isoTime,
   isPending,
   orientation,
+  remixOf,
   statusLabel,
   videoPath,
 } from "../format.ts";
@@ -48,14 +50,19 @@ export function Elapsed(props: { video: Video }) {
  */
 function ReadyMedia(props: { video: Video }) {
   const { video } = props;
+  const thumbnail = hasVariant(video, "thumbnail");
+  const spritesheet = hasVariant(video, "spritesheet");
   return (
     <>
+      {
+        /* Without a thumbnail, the browser shows a frame from the start of the video itself. */
+      }
       <video
         class="card-video"
-        preload="none"
+        preload={thumbnail ? "none" : "metadata"}
         playsinline
-        poster={contentPath(video, "?variant=thumbnail")}
-        src={contentPath(video)}
+        poster={thumbnail ? contentPath(video, "?variant=thumbnail") : undefined}
+        src={thumbnail ? contentPath(video) : contentPath(video, "#t=0.5")}
         aria-label={`Video: ${excerpt(video.prompt, 80)}`}
       />
       <a
@@ -63,14 +70,16 @@ function ReadyMedia(props: { video: Video }) {
         href={videoPath(video)}
         tabindex={-1}
         aria-hidden="true"
-        data-scrub={contentPath(video, "?variant=spritesheet")}
-        data-scrub-columns={String(SPRITESHEET_COLUMNS)}
-        data-scrub-rows={String(SPRITESHEET_ROWS)}
+        data-scrub={spritesheet ? contentPath(video, "?variant=spritesheet") : undefined}
+        data-scrub-columns={spritesheet ? String(SPRITESHEET_COLUMNS) : undefined}
+        data-scrub-rows={spritesheet ? String(SPRITESHEET_ROWS) : undefined}
       >
-        <span class="scrub"></span>
-        <span class="scrub-track">
-          <span class="scrub-head"></span>
-        </span>
+        {spritesheet && <span class="scrub"></span>}
+        {spritesheet && (
+          <span class="scrub-track">
+            <span class="scrub-head"></span>
+          </span>
+        )}
       </a>
       <button type="button" class="card-play" data-play aria-label="Play here" title="Play here">
         <Icon name="play" />
@@ -185,7 +194,7 @@ function Card(props: { video: Video; oob?: boolean }) {
                 <Icon name="download" />
               </a>
             )}
-            {video.status === "completed" && <RemixDialog video={video} />}
+            {video.status === "completed" && remixOf(video).ok && <RemixDialog video={video} />}
             {video.status === "failed" && <RerunButton video={video} />}
             <button
               type="button"

@@ -13,9 +13,12 @@ import {
   formatCost,
   formatDuration,
   formatTime,
+  hasVariant,
   isoTime,
   isPending,
+  modelOf,
   orientation,
+  remixOf,
   videoPath,
 } from "../format.ts";
 
@@ -34,7 +37,9 @@ function Player(props: { video: Video }) {
         controls
         preload="metadata"
         playsinline
-        poster={contentPath(video, "?variant=thumbnail")}
+        poster={hasVariant(video, "thumbnail")
+          ? contentPath(video, "?variant=thumbnail")
+          : undefined}
         src={contentPath(video)}
         aria-label="Video player"
       />
@@ -77,6 +82,8 @@ export function VideoPage(props: {
 }) {
   const { video, source, remixes } = props;
   const pending = isPending(video.status);
+  const model = modelOf(video);
+  const remix = remixOf(video);
   return (
     <Layout title={excerpt(video.prompt, 50) || "Video"} user={props.user} demo={props.demo}>
       <nav class="breadcrumb" aria-label="Breadcrumb">
@@ -95,7 +102,7 @@ export function VideoPage(props: {
           <div class="detail-media">
             <Player video={video} />
           </div>
-          {video.status === "completed" && (
+          {video.status === "completed" && hasVariant(video, "spritesheet") && (
             <figure class="storyboard">
               <img
                 src={contentPath(video, "?variant=spritesheet")}
@@ -131,7 +138,9 @@ export function VideoPage(props: {
                 Download MP4
               </a>
             )}
-            {video.status === "completed" && <RemixDialog video={video} inLibrary={false} large />}
+            {video.status === "completed" && remix.ok && (
+              <RemixDialog video={video} inLibrary={false} large />
+            )}
             <button
               type="button"
               class={video.status === "failed" ? "btn btn-primary" : "btn"}
@@ -146,7 +155,7 @@ export function VideoPage(props: {
             </button>
           </div>
           <div class="detail-more">
-            {video.status === "completed" && (
+            {video.status === "completed" && hasVariant(video, "thumbnail") && (
               <a
                 class="btn btn-sm btn-ghost"
                 href={contentPath(video, "?variant=thumbnail&download=1")}
@@ -174,6 +183,13 @@ export function VideoPage(props: {
             </button>
           </div>
 
+          {video.status === "completed" && !remix.ok && remix.why && (
+            <p class="hint detail-note">
+              <Icon name="remix" />
+              {remix.why}
+            </p>
+          )}
+
           <section class="detail-section" aria-labelledby="prompt-title">
             <h2 id="prompt-title" class="detail-label">Prompt</h2>
             <p class="detail-prompt" id="detail-prompt">{video.prompt}</p>
@@ -182,7 +198,10 @@ export function VideoPage(props: {
           <dl class="facts">
             <div>
               <dt>Model</dt>
-              <dd>{video.model}</dd>
+              <dd>
+                {model?.label ?? video.model}
+                {model && <span class="took">{model.providerName}</span>}
+              </dd>
             </div>
             <div>
               <dt>Size</dt>

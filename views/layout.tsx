@@ -19,7 +19,8 @@ export function DemoBanner() {
   return (
     <div class="demo-banner" role="note">
       <strong>Demo mode</strong>{" "}
-      — videos come from the built-in Sora simulator. Set OPENAI_API_KEY to use the real API.
+      — videos come from built-in simulators of Sora and Veo. Set OPENAI_API_KEY or GEMINI_API_KEY
+      to use the real services.
     </div>
   );
 }

@@ -191,15 +191,20 @@ export function pageRoutes(deps: AppDeps) {
       if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
       return c.html(<VideoCard video={video} />, 201);
     })
-    // Re-run: a new video with the same prompt, model, size and length (no reference image:
-    // it is not kept once it has been sent).
+    // Re-run: a new video with the same prompt, model, size, length and negative prompt (not the
+    // reference image: it is not kept once it has been sent).
     .post("/videos/:id/rerun", async (c) => {
       const source = getVideo(s, c.var.user.id, c.req.param("id"));
+      // The negative prompt is stored with the job but is not part of the public video object.
+      const row = s.db.videoOfUser(source.id, c.var.user.id) as
+        | { negative_prompt?: string | null }
+        | undefined;
       const parsed = createVideoSchema.safeParse({
         prompt: source.prompt,
         model: source.model,
         size: source.size,
         seconds: source.seconds,
+        ...(row?.negative_prompt ? { negative_prompt: row.negative_prompt } : {}),
       });
       if (!parsed.success) {
         const fields = fieldErrors(parsed.error);

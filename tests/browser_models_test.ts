@@ -109,6 +109,17 @@ Deno.test({
     await card.filter({ hasText: "A calm harbour at dawn" }).waitFor();
     assertMatch((await card.locator(".card-meta").textContent())!, new RegExp(model.id));
     assertEquals(await page.getByLabel(/^Leave out/).inputValue(), "", "emptied for the next one");
+
+    // Re-run keeps the negative prompt too.
+    const id = (await card.getAttribute("id"))!.slice("video-".length);
+    await page.goto(`${server.url}/videos/${id}`);
+    await page.getByRole("button", { name: "Re-run" }).click();
+    await page.waitForURL((url) =>
+      /\/videos\/vid_/.test(url.pathname) && !url.pathname.endsWith(id)
+    );
+    const rerunId = new URL(page.url()).pathname.split("/").at(-1)!;
+    const rerun = server.runtime.db.videoOfUser(rerunId, server.user.id)!;
+    assertEquals([rerun.model, rerun.negative_prompt], [model.id, "boats, people"]);
     assertEquals(page.errors, []);
   },
 });

@@ -16,7 +16,7 @@ Deno.test("[jobs] content that expired upstream before download fails as 'expire
   assertEquals(failed.error?.code, "expired_upstream");
   assertMatch(failed.error!.message, /expired upstream/);
   await Deno.stat(videoDir(t.dataDir, id)).then(
-    async () => assertEquals([...Deno.readDirSync(videoDir(t.dataDir, id))], []),
+    () => assertEquals([...Deno.readDirSync(videoDir(t.dataDir, id))], []),
     () => {},
   );
 });

@@ -149,7 +149,7 @@ Deno.test("[deploy] the systemd unit's command and environment run the app as do
       state,
     );
     assertEquals(env.HOST, "127.0.0.1", "behind the reverse proxy only");
-    const logs = await app.stop().then(async (first) => {
+    const logs = await app.stop().then((first) => {
       assertEquals(first.code, 0, first.stderr);
       return first.stdout;
     });

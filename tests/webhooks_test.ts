@@ -69,14 +69,15 @@ Deno.test("[webhooks] without OPENAI_WEBHOOK_SECRET every delivery is 400", asyn
 });
 
 Deno.test("[webhooks] end to end: the simulator's signed webhook brings the result without polling", async () => {
-  let app: ((req: Request) => Response | Promise<Response>) | undefined;
+  // The app exists only after the simulator it talks to: deliveries find it here.
+  const target: { app?: (req: Request) => Response | Promise<Response> } = {};
   const delivered: number[] = [];
   const simulator = createSoraSimulator({
     timeScale: 0.01,
     webhooks: {
       secret: SECRET,
       deliver: async (d) => {
-        const res = await app!(
+        const res = await target.app!(
           new Request("http://app/webhooks/openai", { method: "POST", ...d }),
         );
         delivered.push(res.status);
@@ -87,7 +88,7 @@ Deno.test("[webhooks] end to end: the simulator's signed webhook brings the resu
     simulator,
     env: { OPENAI_WEBHOOK_SECRET: SECRET, POLL_INTERVAL_MS: "3600000" },
   });
-  app = (req) => t.app.fetch(req);
+  target.app = (req) => t.app.fetch(req);
   const token = await t.userToken("ada");
   const ok = await (await t.api("POST", "/api/videos", token, { prompt: "calm sea" })).json();
   const bad = await (await t.api("POST", "/api/videos", token, { prompt: "[fail] x" })).json();

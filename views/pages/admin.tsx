@@ -65,7 +65,7 @@ export function AdminPage(props: {
             <dt>Queue</dt>
             <dd>
               {(["queued", "in_progress", "downloading"] as const).map((s) => (
-                <span class="chip">{STATUS_LABELS[s]}: {status.queue[s] ?? 0}</span>
+                <span key={s} class="chip">{STATUS_LABELS[s]}: {status.queue[s] ?? 0}</span>
               ))} <span class="muted">checked every {status.pollIntervalMs} ms</span>
             </dd>
           </dl>
@@ -90,7 +90,9 @@ export function AdminPage(props: {
                 </tr>
               </thead>
               <tbody>
-                {props.users.map((u) => <UserRow user={u} self={u.id === props.user.id} />)}
+                {props.users.map((u) => (
+                  <UserRow key={u.id} user={u} self={u.id === props.user.id} />
+                ))}
               </tbody>
             </table>
           </div>

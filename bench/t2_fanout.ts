@@ -4,7 +4,16 @@
  * Subscribers are raw sockets in a separate process (bench/sse_clients.ts).
  */
 import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
-import { BENCH_DIR, CpuMeter, log, memoryOf, percentile, sleep, startServer } from "./lib.ts";
+import {
+  BENCH_DIR,
+  CpuMeter,
+  log,
+  median,
+  memoryOf,
+  percentile,
+  sleep,
+  startServer,
+} from "./lib.ts";
 import { seed, SESSION_SECRET } from "./seed.ts";
 
 const USERS = 100;
@@ -48,12 +57,20 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
     const trials = ctx.quick ? 5 : 15;
     const single: number[] = [];
     let singleMissing = 0;
+    /** Per change: the share of its subscribers reached within the budget, and its p99. */
+    const perChange: { within: number; p99: number }[] = [];
     for (let i = 0; i < trials; i++) {
       const user = users[(i * 37) % USERS];
       const { latencies, missing } = await change(app, clients, [user]);
       single.push(...latencies);
       singleMissing += missing;
+      perChange.push({
+        within: latencies.filter((l) => l <= BUDGET_MS).length / (latencies.length + missing),
+        p99: missing / (latencies.length + missing) > 0.01 ? Infinity : percentile(latencies, 99),
+      });
     }
+    const changesMet = perChange.filter((c) => c.within >= 0.99).length;
+    const changeP99s = perChange.map((c) => c.p99);
     // (b) one change for every user at the same moment: all 10,000 subscribers get one.
     const burst: number[] = [];
     let burstMissing = 0;
@@ -73,15 +90,19 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
     const burstWithin = burst.filter((l) => l <= BUDGET_MS).length / (burst.length + burstMissing);
     const rows: Row[] = [
       {
-        metric: `One change → its ${PER_USER} subscribers, with ${
-          fmt(connect.connected)
-        } streams open: p99 delivery`,
-        value: `${fmt(singleP99, 1)} ms (${
-          (singleWithin * 100).toFixed(1)
-        }% within ${BUDGET_MS} ms)`,
+        metric:
+          `One change → its ${PER_USER} subscribers, with ${
+            fmt(connect.connected)
+          } streams open: ` +
+          `p99 of each change (median of ${trials} changes; worst)`,
+        value: `${fmt(median(changeP99s), 1)} ms; worst ${fmt(Math.max(...changeP99s), 1)} ms ` +
+          `(${changesMet} of ${trials} changes reached 99% within ${BUDGET_MS} ms)`,
         target: `99% within ${BUDGET_MS} ms`,
-        ok: singleWithin >= 0.99,
-        gap: singleWithin >= 0.99 ? undefined : `p99 over by ${fmt(singleP99 - BUDGET_MS)} ms`,
+        ok: changesMet === trials,
+        gap: changesMet === trials
+          ? undefined
+          : `${trials - changesMet} of ${trials} changes late; ` +
+            `worst p99 over by ${fmt(Math.max(...changeP99s) - BUDGET_MS)} ms`,
       },
       {
         metric: `A change for each of the ${USERS} users at once → all ${
@@ -128,9 +149,13 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
         `start of publishing (same machine clock). ${single.length} single-user deliveries over ${trials} trials ` +
         `(${singleMissing} missing); ${burst.length} burst deliveries (${burstMissing} missing); ` +
         `the server's synchronous publish of a 100-user burst took ${fmt(publishMs, 1)} ms.`,
-        `Single change: p50 ${fmt(percentile(single, 50), 1)} ms, p99 ${
+        `Single changes, all deliveries together: p50 ${fmt(percentile(single, 50), 1)} ms, p99 ${
           fmt(singleP99, 1)
-        } ms, max ${fmt(Math.max(...single), 1)} ms. ` +
+        } ms ` +
+        `(${(singleWithin * 100).toFixed(1)}% within ${BUDGET_MS} ms), max ${
+          fmt(Math.max(...single), 1)
+        } ms; ` +
+        `per-change p99s: ${changeP99s.map((v) => fmt(v)).join(", ")} ms. ` +
         `Burst: p50 ${fmt(percentile(burst, 50), 1)} ms, p90 ${
           fmt(percentile(burst, 90), 1)
         } ms, p99 ${fmt(burstP99, 1)} ms, max ${fmt(Math.max(...burst), 1)} ms.`,

@@ -28,10 +28,12 @@ Commands:
 
 Environment (a .env file in the working directory is read too):
   PORT (8000)  HOST (127.0.0.1)  DATA_DIR (./data)  OPENAI_API_KEY  OPENAI_BASE_URL
+  GEMINI_API_KEY  GEMINI_BASE_URL
   SORA_SIMULATE (0)  POLL_INTERVAL_MS (5000)  UPSTREAM_MAX_RPM (60)  OPENAI_WEBHOOK_SECRET
   ADMIN_USERNAME  ADMIN_PASSWORD  SESSION_SECRET  UPSTREAM_TIMEOUT_MS (60000)
   LOG_LEVEL (info)  LOG_FORMAT (text|json)  SIMULATOR_TIME_SCALE (1)
-Without OPENAI_API_KEY (or with SORA_SIMULATE=1) the built-in Sora simulator is used (demo mode).`;
+Without OPENAI_API_KEY and GEMINI_API_KEY (or with SORA_SIMULATE=1) the built-in Sora and Veo
+simulators are used (demo mode).`;
 
 type Handler = (request: Request) => Response | Promise<Response>;
 
@@ -180,7 +182,7 @@ async function serve(makeHandler: (runtime: Runtime) => { fetch: Handler }): Pro
     hostname: config.HOST,
     signal: shutdown.signal,
     onListen: ({ hostname, port }) => {
-      const mode = config.simulate ? " in demo mode (built-in Sora simulator)" : "";
+      const mode = config.simulate ? " in demo mode (built-in Sora and Veo simulators)" : "";
       console.log(`Sora Studio ${VERSION} listening on http://${hostname}:${port}/${mode}`);
     },
   }, app.fetch);

@@ -2,26 +2,16 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { login, logout } from "../services/auth.ts";
-import { AppError, invalid } from "../services/errors.ts";
-import { MODELS } from "../services/models.ts";
-import type { ModelInfo, Video } from "../services/types.ts";
-import {
-  createVideoSchema,
-  fieldErrors,
-  libraryQuerySchema,
-  remixSchema,
-} from "../services/video_input.ts";
-import { encodeCursor } from "../services/video_view.ts";
+import { AppError } from "../services/errors.ts";
+import { libraryQuerySchema, remixSchema } from "../services/video_input.ts";
 import {
   contentFile,
   createVideo,
   deleteVideo,
-  getVideo,
   listVideos,
   remixVideo,
+  rerunVideo,
   videoDetail,
-  type VideoPage as LibraryPage,
-  type VideoServices,
 } from "../services/videos.ts";
 import { LibraryItems } from "../views/components/LibraryItems.tsx";
 import { VideoCard, VideoCardOob } from "../views/components/VideoCard.tsx";
@@ -41,52 +31,6 @@ const loginForm = z.object({
   username: z.string().max(64).default(""),
   password: z.string().max(1024).default(""),
 });
-
-/** The library query of the pages: the API's, plus a model filter ("" means all models). */
-const pageLibraryQuery = libraryQuerySchema.extend({
-  model: z.preprocess(
-    (v) => v === "" ? undefined : v,
-    z.enum(MODELS.map((m) => m.id) as [string, ...string[]], {
-      error: `Use one of ${MODELS.map((m) => m.id).join(", ")}.`,
-    }).optional(),
-  ),
-});
-type PageLibraryQuery = z.infer<typeof pageLibraryQuery>;
-
-/** Rows read per step while filtering by model, which the service's query does not know. */
-const MODEL_SCAN_PAGE = 100;
-
-/**
- * One page of the library. A model filter walks the (indexed, cursor-paged) library in large
- * steps and keeps that model's videos, ending as soon as one more than a page is found; its
- * cursor points after the last video shown, exactly like the service's own.
- */
-function libraryPage(s: VideoServices, userId: number, query: PageLibraryQuery): LibraryPage {
-  const { model, ...rest } = query;
-  if (!model) return listVideos(s, userId, rest);
-  const found: Video[] = [];
-  let cursor = rest.cursor;
-  while (found.length <= rest.limit) {
-    const step = listVideos(s, userId, { ...rest, limit: MODEL_SCAN_PAGE, cursor });
-    found.push(...step.data.filter((v) => v.model === model));
-    if (!step.next_cursor) break;
-    cursor = step.next_cursor;
-  }
-  const data = found.slice(0, rest.limit);
-  const last = data.at(-1);
-  return {
-    data,
-    next_cursor: found.length > rest.limit && last
-      ? encodeCursor({ created_at: Date.parse(last.created_at), id: last.id })
-      : null,
-  };
-}
-
-/** The models this server offers (its configured providers'), else the whole catalogue. */
-function offeredModels(s: VideoServices): readonly ModelInfo[] {
-  const providers = (s as { providers?: { models?: readonly ModelInfo[] } }).providers;
-  return providers?.models ?? MODELS;
-}
 
 /** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
 export function pageRoutes(deps: AppDeps) {
@@ -138,26 +82,26 @@ export function pageRoutes(deps: AppDeps) {
     .use("/events", session)
     .use("/videos/:id", videoIdParam)
     .use("/videos/:id/*", videoIdParam)
-    .get("/", validate("query", pageLibraryQuery), (c) => {
+    .get("/", validate("query", libraryQuerySchema), (c) => {
       const query = c.req.valid("query");
-      const page = libraryPage(s, c.var.user.id, query);
+      const page = listVideos(s, c.var.user.id, query);
       return c.html(
         <DashboardPage
           user={c.var.user}
           demo={demo}
-          models={offeredModels(s)}
+          models={s.providers.models}
           videos={page.data}
           nextCursor={page.next_cursor}
           filters={{ q: query.q, status: query.status, model: query.model }}
         />,
       );
     })
-    .get("/videos", validate("query", pageLibraryQuery), (c) => {
+    .get("/videos", validate("query", libraryQuerySchema), (c) => {
       const query = c.req.valid("query");
       if (!c.req.header("hx-request")) {
         return c.redirect(`/?${new URL(c.req.url).searchParams}`, 303);
       }
-      const page = libraryPage(s, c.var.user.id, query);
+      const page = listVideos(s, c.var.user.id, query);
       return c.html(
         <LibraryItems
           videos={page.data}
@@ -191,26 +135,8 @@ export function pageRoutes(deps: AppDeps) {
       if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
       return c.html(<VideoCard video={video} />, 201);
     })
-    // Re-run: a new video with the same prompt, model, size, length and negative prompt (not the
-    // reference image: it is not kept once it has been sent).
     .post("/videos/:id/rerun", async (c) => {
-      const source = getVideo(s, c.var.user.id, c.req.param("id"));
-      // The negative prompt is stored with the job but is not part of the public video object.
-      const row = s.db.videoOfUser(source.id, c.var.user.id) as
-        | { negative_prompt?: string | null }
-        | undefined;
-      const parsed = createVideoSchema.safeParse({
-        prompt: source.prompt,
-        model: source.model,
-        size: source.size,
-        seconds: source.seconds,
-        ...(row?.negative_prompt ? { negative_prompt: row.negative_prompt } : {}),
-      });
-      if (!parsed.success) {
-        const fields = fieldErrors(parsed.error);
-        throw invalid(fields, Object.values(fields)[0]);
-      }
-      const video = await createVideo(s, c.var.user.id, parsed.data);
+      const video = await rerunVideo(s, c.var.user.id, c.req.param("id"));
       if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
       return c.html(<VideoCard video={video} />, 201);
     })

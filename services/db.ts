@@ -64,6 +64,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE videos ADD COLUMN provider TEXT;
    UPDATE videos SET provider = 'openai' WHERE provider IS NULL;
    ALTER TABLE videos ADD COLUMN negative_prompt TEXT;`,
+  // The library filtered by model stays an index walk, however large it grows.
+  `CREATE INDEX videos_library_model ON videos(user_id, model, created_at DESC, id DESC);`,
 ];
 
 export interface UserRow {
@@ -162,6 +164,7 @@ export interface LibraryQuery {
   userId: number;
   limit: number;
   status?: VideoStatus;
+  model?: string;
   q?: string;
   /** Position after which to continue, newest first. */
   before?: { createdAt: number; id: string };
@@ -419,6 +422,10 @@ export class Database {
     if (query.status) {
       where.push("status = ?");
       params.push(query.status);
+    }
+    if (query.model) {
+      where.push("model = ?");
+      params.push(query.model);
     }
     if (query.q) {
       where.push("prompt LIKE ? ESCAPE '\\'");

@@ -136,6 +136,12 @@ export const libraryQuerySchema = z.object({
   ),
   q: z.string().trim().max(200, "Search for at most 200 characters.").optional()
     .transform((q) => q || undefined),
+  model: z.preprocess(
+    (v) => v === "" ? undefined : v,
+    z.enum(MODELS.map((m) => m.id) as [string, ...string[]], {
+      error: `Use one of ${MODELS.map((m) => m.id).join(", ")}.`,
+    }).optional(),
+  ),
   limit: z.coerce.number({ error: "Use a whole number from 1 to 100." }).int().min(1).max(100)
     .default(20),
   cursor: z.string().max(200).optional(),

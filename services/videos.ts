@@ -18,7 +18,13 @@ import { estimateCost, findModel } from "./models.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Video } from "./types.ts";
 import type { Upstream } from "./upstream.ts";
-import { type CreateVideoFields, type LibraryQueryInput, resolveCreate } from "./video_input.ts";
+import {
+  type CreateVideoFields,
+  createVideoSchema,
+  fieldErrors,
+  type LibraryQueryInput,
+  resolveCreate,
+} from "./video_input.ts";
 import { decodeCursor, encodeCursor, toVideo } from "./video_view.ts";
 
 /** What the video functions work with; built once in main.ts. */
@@ -194,6 +200,7 @@ export function listVideos(s: VideoServices, userId: number, query: LibraryQuery
     userId,
     limit: query.limit + 1,
     status: query.status,
+    model: query.model,
     q: query.q,
     before,
   });
@@ -203,6 +210,26 @@ export function listVideos(s: VideoServices, userId: number, query: LibraryQuery
     data: page.map(toVideo),
     next_cursor: more ? encodeCursor(page[page.length - 1]) : null,
   };
+}
+
+/**
+ * A new video with the same prompt, model, size, length and negative prompt (not the reference
+ * image: it is not kept once it has been sent). Validated again: the model may be gone since.
+ */
+export function rerunVideo(s: VideoServices, userId: number, id: string): Promise<Video> {
+  const source = ownVideo(s, userId, id);
+  const parsed = createVideoSchema.safeParse({
+    prompt: source.prompt,
+    model: source.model,
+    size: source.size,
+    seconds: source.seconds,
+    ...(source.negative_prompt ? { negative_prompt: source.negative_prompt } : {}),
+  });
+  if (!parsed.success) {
+    const fields = fieldErrors(parsed.error);
+    throw invalid(fields, Object.values(fields)[0]);
+  }
+  return createVideo(s, userId, parsed.data);
 }
 
 export interface VideoDetail {

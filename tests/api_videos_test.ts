@@ -305,3 +305,13 @@ Deno.test("[videos] an oversized upload is refused with 413 before the body is r
     assert(pulled < 30 * 1024 * 1024, `read ${pulled} bytes`);
   }
 });
+
+Deno.test("[videos] the list filters by model too", async () => {
+  await using t = await startTestApp({ startJobs: false });
+  const token = await t.userToken("ada");
+  await t.api("POST", "/api/videos", token, { prompt: "a", model: "sora-2" });
+  await t.api("POST", "/api/videos", token, { prompt: "b", model: "sora-2-pro" });
+  const pro = await (await t.api("GET", "/api/videos?model=sora-2-pro", token)).json();
+  assertEquals(pro.data.map((v: { prompt: string }) => v.prompt), ["b"]);
+  assertEquals((await t.api("GET", "/api/videos?model=sora-9", token)).status, 400);
+});

@@ -14,6 +14,7 @@ import {
   videoDetail,
 } from "../services/videos.ts";
 import { LibraryItems } from "../views/components/LibraryItems.tsx";
+import { UpstreamBanner } from "../views/components/UpstreamBanner.tsx";
 import { VideoCard, VideoCardOob } from "../views/components/VideoCard.tsx";
 import { DashboardPage } from "../views/pages/dashboard.tsx";
 import { LoginPage } from "../views/pages/login.tsx";
@@ -60,7 +61,8 @@ export function pageRoutes(deps: AppDeps) {
         });
         return c.redirect("/", 303);
       } catch (error) {
-        if (!(error instanceof AppError) || (error.status !== 401 && error.status !== 429)) {
+        // Wrong password (401), account disabled (403), too many tries (429): say so on the form.
+        if (!(error instanceof AppError) || ![401, 403, 429].includes(error.status)) {
           throw error;
         }
         if (error.retryAfterSeconds) c.header("Retry-After", String(error.retryAfterSeconds));
@@ -80,6 +82,11 @@ export function pageRoutes(deps: AppDeps) {
     .use("/videos", session)
     .use("/videos/*", session)
     .use("/events", session)
+    .use("/status/*", session)
+    .get("/status/banner", async (c) => {
+      const status = deps.health ? await deps.health.check(s.upstream) : { ok: true as const };
+      return c.html(<UpstreamBanner status={status} admin={c.var.user.role === "admin"} />);
+    })
     .use("/videos/:id", videoIdParam)
     .use("/videos/:id/*", videoIdParam)
     .get("/", validate("query", libraryQuerySchema), (c) => {

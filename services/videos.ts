@@ -237,6 +237,8 @@ export interface VideoDetail {
   cost: number;
   source: Video | null;
   remixes: Video[];
+  /** Why the last attempt failed while the job waits to try again (null when all is well). */
+  retryReason: string | null;
 }
 
 export function videoDetail(s: VideoServices, userId: number, id: string): VideoDetail {
@@ -247,6 +249,7 @@ export function videoDetail(s: VideoServices, userId: number, id: string): Video
     cost: row.status === "failed" ? 0 : estimateCost(row.model, row.size, row.seconds),
     source: source ? toVideo(source) : null,
     remixes: s.db.remixesOf(row.id, userId).map(toVideo),
+    retryReason: row.retry_reason,
   };
 }
 

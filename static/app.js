@@ -666,6 +666,15 @@
     prompt.scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
   });
 
+  // ------------------------------------------------------------------ plain forms: confirm
+
+  // Plain (non-htmx) forms that destroy something ask first, e.g. removing a user.
+  document.addEventListener("submit", (evt) => {
+    const form = evt.target;
+    const question = form instanceof HTMLFormElement && form.getAttribute("data-confirm");
+    if (question && !globalThis.confirm(question)) evt.preventDefault();
+  });
+
   // ------------------------------------------------------------------ Alpine components
 
   document.addEventListener("alpine:init", () => {

@@ -37,6 +37,8 @@ Deno.test("[admin] the admin page is a 404 for everyone but admins", async () =>
     404,
   );
   assertEquals((await t.app.request("/admin")).status, 303, "not logged in: to the login page");
+  const page = await (await t.app.request("/", { headers: { cookie: user } })).text();
+  assert(!page.includes('href="/admin"'), "no admin link for users");
 });
 
 Deno.test("[admin] status shows the upstream, the key check, the budget and the queue", async () => {
@@ -45,6 +47,8 @@ Deno.test("[admin] status shows the upstream, the key check, the budget and the 
   const token = await t.userToken("ada");
   await t.api("POST", "/api/videos", token, { prompt: "one" });
   await t.api("POST", "/api/videos", token, { prompt: "two", model: "sora-2-pro", seconds: "8" });
+  const home = await (await t.app.request("/", { headers: { cookie: admin } })).text();
+  assert(home.includes('href="/admin"'), "admins see the way to the admin page");
   const html = await (await t.app.request("/admin", { headers: { cookie: admin } })).text();
   assertMatch(html, /Built-in Sora simulator/);
   assertMatch(html, /data-upstream-ok="true"/);
@@ -81,6 +85,13 @@ Deno.test("[admin] add, reset password, disable, enable and remove users", async
   const refused = await apiLogin(t, "carol", "a brand new password");
   assertEquals(refused.status, 403);
   assertEquals((await refused.json()).error.code, "account_disabled");
+  const form = await t.app.request("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+    body: new URLSearchParams({ username: "carol", password: "a brand new password" }),
+  });
+  assertEquals(form.status, 403);
+  assertMatch(await form.text(), /This account is disabled/);
   await post(t, admin, `/admin/users/${carol.id}/enable`);
   const back = (await (await apiLogin(t, "carol", "a brand new password")).json()).token;
 

@@ -64,3 +64,27 @@ Deno.test("[outage] an unreachable upstream holds jobs too", async () => {
   await waitFor(async () => (await t.api("GET", "/readyz")).status === 200, "recovery", 15_000);
   await t.waitForVideo(token, video.id, (v) => v.status === "completed");
 });
+
+Deno.test("[outage] pages show a banner saying what failed and what to do, gone once it is back", async () => {
+  const simulator = createSoraSimulator({ timeScale: 0.01 });
+  await using t = await startTestApp({ simulator });
+  await t.userToken("ada");
+  const login = await t.app.request("/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
+    body: new URLSearchParams({ username: "ada", password: "correct horse battery" }),
+  });
+  const cookie = login.headers.get("set-cookie")!.split(";")[0];
+  const banner = async () =>
+    await (await t.app.request("/status/banner", { headers: { cookie } })).text();
+  const page = await (await t.app.request("/", { headers: { cookie } })).text();
+  assert(page.includes('hx-get="/status/banner"'), "every page asks for the banner");
+  assertEquals(await banner(), "");
+  const fault = simulator.faults.add({ kind: "status", status: 401 });
+  await t.api("POST", "/api/videos", await t.userToken("bob"), { prompt: "held" });
+  const shown = await banner();
+  assert(shown.includes("refused the API key") && shown.includes("OPENAI_API_KEY"), shown);
+  assert(!shown.includes("admin page"), "the admin link is for admins");
+  fault.remove();
+  await waitFor(async () => (await banner()) === "", "the banner to go", 15_000);
+});

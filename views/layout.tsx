@@ -62,6 +62,16 @@ export function Layout(props: {
           <div class="busy-bar" aria-hidden="true"></div>
           <a class="skip-link" href="#main">Skip to content</a>
           {props.demo && <DemoBanner />}
+          {props.user && (
+            // Filled (and kept current) from the server: empty while the upstream works.
+            <div
+              id="upstream-banner"
+              hx-get="/status/banner"
+              hx-trigger="load, every 30s"
+              hx-swap="innerHTML"
+            >
+            </div>
+          )}
           <header class="site-header">
             <div class="container header-inner">
               <a class="brand" href="/">
@@ -77,6 +87,9 @@ export function Layout(props: {
                     <span class="user-label">{props.user.username}</span>
                     {props.user.role === "admin" && <span class="chip chip-admin">admin</span>}
                   </span>
+                  {props.user.role === "admin" && (
+                    <a class="btn btn-ghost btn-sm" href="/admin">Admin</a>
+                  )}
                   <form method="post" action="/logout" class="logout-form">
                     <button type="submit" class="btn btn-ghost btn-sm">
                       <Icon name="logout" />

@@ -79,6 +79,7 @@ export function VideoPage(props: {
   cost: number;
   source: Video | null;
   remixes: Video[];
+  retryReason?: string | null;
 }) {
   const { video, source, remixes } = props;
   const pending = isPending(video.status);
@@ -127,6 +128,7 @@ export function VideoPage(props: {
             <div class="detail-progress">
               <ProgressBar progress={video.progress} />
               <Elapsed video={video} />
+              {props.retryReason && <p class="retry-reason" role="status">{props.retryReason}</p>}
             </div>
           )}
           {video.status === "failed" && <FailureNote video={video} />}

@@ -50,7 +50,7 @@ Deno.test("[admin] status shows the upstream, the key check, the budget and the 
   const home = await (await t.app.request("/", { headers: { cookie: admin } })).text();
   assert(home.includes('href="/admin"'), "admins see the way to the admin page");
   const html = await (await t.app.request("/admin", { headers: { cookie: admin } })).text();
-  assertMatch(html, /Built-in Sora simulator/);
+  assertMatch(html, /built-in simulators \(demo mode\)/);
   assertMatch(html, /data-upstream-ok="true"/);
   assertMatch(html, /60000 requests per minute/);
   assertMatch(html, /Queued: 2/);

@@ -35,11 +35,11 @@ export function AdminPage(props: {
       <div class="admin">
         {props.notice && <p class="notice" role="status">{ADMIN_NOTICES[props.notice]}</p>}
         {props.error && <p class="form-error" role="alert">{props.error}</p>}
-        <section class="panel" aria-labelledby="status-title">
+        <section class="panel admin-panel" aria-labelledby="status-title">
           <div class="panel-head">
             <h1 id="status-title" class="panel-title">Status</h1>
           </div>
-          <dl class="facts admin-facts">
+          <dl class="admin-facts">
             <dt>Upstream</dt>
             <dd>
               {status.upstream.simulated
@@ -71,7 +71,7 @@ export function AdminPage(props: {
           </dl>
         </section>
 
-        <section class="panel" aria-labelledby="users-title">
+        <section class="panel admin-panel" aria-labelledby="users-title">
           <div class="panel-head">
             <h2 id="users-title" class="panel-title">Users</h2>
             <p class="muted">
@@ -98,10 +98,10 @@ export function AdminPage(props: {
           </div>
           <form method="post" action="/admin/users" class="admin-add">
             <h3 class="section-title">Add a user</h3>
-            <div class="field-row">
+            <div class="admin-add-fields">
               <label class="field">
                 <span class="label">Username</span>
-                <input name="username" required maxlength={32} autocomplete="off" />
+                <input name="username" type="text" required maxlength={32} autocomplete="off" />
               </label>
               <label class="field">
                 <span class="label">Password</span>

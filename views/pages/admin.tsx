@@ -42,9 +42,8 @@ export function AdminPage(props: {
           <dl class="admin-facts">
             <dt>Upstream</dt>
             <dd>
-              {status.upstream.simulated
-                ? "Built-in Sora simulator (demo mode)"
-                : status.upstream.name}
+              {status.upstream.name}
+              {status.upstream.simulated && " — built-in simulators (demo mode)"}
             </dd>
             <dt>API key</dt>
             <dd data-upstream-ok={String(upstream.ok)}>

@@ -341,27 +341,9 @@ export class Database {
 
   // --- videos ----------------------------------------------------------------------------------
 
+  /** A job without a provider of its own is OpenAI's, as every video before providers was. */
   insertVideo(video: NewVideo): void {
-    this.#run(
-      `INSERT INTO videos (id, user_id, status, progress, prompt, model, size, seconds, remixed_from,
-         remix_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
-         next_poll_at)
-       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      video.id,
-      video.user_id,
-      video.prompt,
-      video.model,
-      video.size,
-      video.seconds,
-      video.remixed_from,
-      video.remix_upstream_id,
-      video.reference_path,
-      video.reference_type,
-      video.idempotency_key,
-      video.created_at,
-      video.created_at,
-      video.created_at,
-    );
+    this.insertVideoJob({ ...video, provider: "openai", negative_prompt: null });
   }
 
   /** Inserts a new job (status `queued`, due now), recording its provider. */

@@ -5,7 +5,8 @@ import { createSoraSimulator } from "./simulator.ts";
 
 const DEFAULT_PORT = 8787;
 
-function readNumber(name: string, fallback: number): number {
+/** A non-negative number from the environment, or `fallback` when unset. */
+export function readNumber(name: string, fallback: number): number {
   const raw = Deno.env.get(name);
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);

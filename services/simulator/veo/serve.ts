@@ -1,17 +1,8 @@
 // Standalone Veo simulator, for trying the Gemini API code path by hand:
 //   VEO_SIMULATOR_PORT=8788 SIMULATOR_TIME_SCALE=1 deno run --allow-net --allow-env services/simulator/veo/serve.ts
 // then start the app with GEMINI_BASE_URL=http://localhost:8788 GEMINI_API_KEY=anything.
+import { readNumber } from "../serve.ts";
 import { createVeoSimulator } from "./simulator.ts";
-
-function readNumber(name: string, fallback: number): number {
-  const raw = Deno.env.get(name);
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`${name} must be a non-negative number, got '${raw}'`);
-  }
-  return value;
-}
 
 if (import.meta.main) {
   const port = readNumber("VEO_SIMULATOR_PORT", 8788);

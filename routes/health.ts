@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { checkReadiness } from "../services/readiness.ts";
 import { UpstreamHealth } from "../services/upstream_health.ts";
 import type { AppDeps } from "./env.ts";
 
@@ -8,23 +9,12 @@ export function healthRoutes(deps: AppDeps) {
   return new Hono()
     .get("/healthz", (c) => c.json({ ok: true }))
     .get("/readyz", async (c) => {
-      let database = "ok";
-      try {
-        deps.videos.db.touchHealth(Date.now());
-      } catch (error) {
-        database = `not writable: ${(error as Error).message}`;
-      }
-      const upstream = await health.check(deps.videos.upstream);
-      const ok = database === "ok" && upstream.ok;
-      return c.json({
-        ok,
-        database,
-        upstream: {
-          ok: upstream.ok,
-          name: deps.videos.upstream.name,
-          simulated: deps.config.simulate,
-          ...(upstream.ok ? {} : { problem: upstream.outage, detail: upstream.detail }),
-        },
-      }, ok ? 200 : 503);
+      const readiness = await checkReadiness({
+        db: deps.videos.db,
+        upstream: deps.videos.upstream,
+        health,
+        simulated: deps.config.simulate,
+      });
+      return c.json(readiness, readiness.ok ? 200 : 503);
     });
 }

@@ -9,7 +9,7 @@ const TITLES = {
 /** Says what is wrong with the upstream and what to do; nothing at all while it works. */
 export function UpstreamBanner(props: { status: UpstreamStatus; admin: boolean }) {
   const { status } = props;
-  if (status.ok || !status.outage) return <></>;
+  if (status.ok || !status.outage) return null;
   return (
     <div class="upstream-banner" role="alert" data-outage={status.outage}>
       <strong>{TITLES[status.outage]}.</strong> {status.advice}{" "}

@@ -25,15 +25,19 @@ const args = new Map(Deno.args.map((a) => {
 }));
 const only = args.get("only")?.split(",").map(Number);
 const quick = args.has("quick");
-const out = args.get("out") ?? `${ROOT}BENCHMARKS.md`;
+const defaultOut = `${ROOT}BENCHMARKS.md`;
+const out = args.get("out") ?? defaultOut;
+/** The raw results beside the report: bench/results/latest.json for BENCHMARKS.md itself. */
+const resultsPath = args.get("results") ??
+  (out === defaultOut ? `${BENCH_DIR}results/latest.json` : out.replace(/\.md$/, "") + ".json");
 const command = args.get("label") ??
   `deno task bench${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
 
 // --render: rewrite BENCHMARKS.md from bench/results/latest.json (after editing bench/analysis.md).
 if (args.has("render")) {
-  const saved = JSON.parse(await Deno.readTextFile(`${BENCH_DIR}results/latest.json`)) as Saved;
+  const saved = JSON.parse(await Deno.readTextFile(args.get("from") ?? resultsPath)) as Saved;
   await Deno.writeTextFile(out, await markdown(saved));
-  log(`wrote ${out} from bench/results/latest.json`);
+  log(`wrote ${out} from ${args.get("from") ?? resultsPath}`);
   Deno.exit(0);
 }
 
@@ -51,7 +55,9 @@ if (args.has("commit")) {
   await run("rm", ["-rf", `${snapshot}/bench`]);
   await run("cp", ["-r", BENCH_DIR, `${snapshot}/bench`]);
   const sha = (await run("git", ["rev-parse", "--short", ref], { cwd: ROOT })).stdout.trim();
-  const rest = Deno.args.filter((a) => !a.startsWith("--commit") && !a.startsWith("--out"));
+  const rest = Deno.args.filter((a) =>
+    !a.startsWith("--commit") && !a.startsWith("--out") && !a.startsWith("--results")
+  );
   log(`measuring commit ${sha} from ${snapshot}`);
   const child = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -60,6 +66,7 @@ if (args.has("commit")) {
       `${snapshot}/bench/run.ts`,
       ...rest,
       `--out=${out}`,
+      `--results=${resultsPath}`,
       `--label=${command}`,
       `--source=${sha}`,
     ],
@@ -67,9 +74,6 @@ if (args.has("commit")) {
     stdout: "inherit",
     stderr: "inherit",
   }).output();
-  await Deno.mkdir(`${BENCH_DIR}results`, { recursive: true });
-  await Deno.copyFile(`${snapshot}/bench/results/latest.json`, `${BENCH_DIR}results/latest.json`)
-    .catch(() => {});
   await Deno.remove(snapshot, { recursive: true }).catch(() => {});
   Deno.exit(child.code);
 }
@@ -119,8 +123,8 @@ const totalSeconds = (performance.now() - started) / 1000;
 facts.loadAfter = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 
 const json = { date: new Date().toISOString(), command, totalSeconds, facts, results, failures };
-await Deno.mkdir(`${BENCH_DIR}results`, { recursive: true });
-await Deno.writeTextFile(`${BENCH_DIR}results/latest.json`, JSON.stringify(json, null, 2));
+await Deno.mkdir(resultsPath.slice(0, resultsPath.lastIndexOf("/")), { recursive: true });
+await Deno.writeTextFile(resultsPath, JSON.stringify(json, null, 2));
 await Deno.writeTextFile(out, await markdown(json));
 log(`wrote ${out} (total ${totalSeconds.toFixed(0)} s)`);
 await Deno.remove(work, { recursive: true }).catch(() => {});

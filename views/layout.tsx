@@ -88,7 +88,7 @@ export function Layout(props: {
                     {props.user.role === "admin" && <span class="chip chip-admin">admin</span>}
                   </span>
                   {props.user.role === "admin" && (
-                    <a class="btn btn-ghost btn-sm" href="/admin">Admin</a>
+                    <a class="btn btn-ghost btn-sm admin-link" href="/admin">Admin</a>
                   )}
                   <form method="post" action="/logout" class="logout-form">
                     <button type="submit" class="btn btn-ghost btn-sm">

@@ -148,6 +148,7 @@ async function machineFacts() {
     load: (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" "),
     loadAfter: "",
     commit: args.get("source") ?? await git("rev-parse", "--short", "HEAD"),
+    exported: args.has("source"),
     dirtyFiles: args.has("source")
       ? 0
       : (await git("status", "--porcelain", "--", ".", ":!bench", ":!BENCHMARKS.md"))
@@ -188,7 +189,7 @@ async function markdown(r: Saved): Promise<string> {
     `- App: commit ${f.commit}` +
     (f.dirtyFiles
       ? ` plus ${f.dirtyFiles} uncommitted file(s) in the working tree at the time`
-      : args.has("source")
+      : f.exported
       ? " exactly (exported with `git archive`, run with this bench/)"
       : ""),
     "",

@@ -113,12 +113,9 @@ export async function libraryBench(ctx: BenchContext): Promise<TargetResult> {
         runs.page.map((r) => fmt(r.rps)).join(" / ")
       }; ` +
       `JSON ${runs.json.map((r) => fmt(r.rps)).join(" / ")}.`,
-      `Per-request cost (1 core, 1/req/s): hello ${fmt(1e6 / rps("hello"))} µs, page ${
-        fmt(1e6 / rps("page"))
-      } µs, ` +
-      `JSON ${fmt(1e6 / rps("json"))} µs; a 30% ratio allows ${
-        fmt(1e6 / (0.3 * rps("hello")))
-      } µs.`,
+      `Server CPU per request (all threads, from /proc): hello ${fmt(cpu("hello"), 1)} µs, ` +
+      `page ${fmt(cpu("page"))} µs, JSON ${fmt(cpu("json"))} µs; 30% of hello's rate leaves ` +
+      `${fmt(cpu("hello") / 0.3)} µs of CPU per request.`,
     ];
     return {
       id: 1,

@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import { requireBearer } from "./authenticate.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
-import { streamVideoChanges } from "./live.ts";
+import { type LiveRenderer, streamVideoChanges } from "./live.ts";
+
+/** The JSON API's live message: the video object itself. */
+const videoEvent: LiveRenderer = (video) => ({ event: "video", data: JSON.stringify(video) });
 
 export function apiAccountRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -11,7 +14,6 @@ export function apiAccountRoutes(deps: AppDeps) {
     .get("/models", (c) => c.json({ data: deps.videos.providers.models }))
     .get(
       "/events",
-      (c) =>
-        streamVideoChanges(c, deps, (video) => ({ event: "video", data: JSON.stringify(video) })),
+      (c) => streamVideoChanges(c, deps, videoEvent),
     );
 }

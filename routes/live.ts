@@ -9,6 +9,31 @@ export interface LiveMessage {
   data: string;
 }
 
+export type LiveRenderer = (video: Video) => LiveMessage;
+
+/**
+ * A change is published as one object to all of its owner's streams: each renderer turns it
+ * into an SSE frame once, and every stream writes the same text.
+ */
+const frames = new WeakMap<Video, Map<LiveRenderer, string>>();
+
+function frameFor(video: Video, render: LiveRenderer): string {
+  let byRenderer = frames.get(video);
+  if (!byRenderer) frames.set(video, byRenderer = new Map());
+  let frame = byRenderer.get(render);
+  if (frame === undefined) {
+    const message = render(video);
+    const lines = [
+      ...(message.event ? [`event: ${message.event}`] : []),
+      ...message.data.split(/\r\n|\r|\n/).map((line) => `data: ${line}`),
+      `id: ${Date.parse(video.updated_at)}`,
+    ];
+    frame = lines.join("\n") + "\n\n";
+    byRenderer.set(render, frame);
+  }
+  return frame;
+}
+
 /**
  * A live stream of the user's video changes. Each message's id is the video's update time, so a
  * reconnecting client (Last-Event-ID) first gets everything it missed; a new one gets the jobs
@@ -17,7 +42,7 @@ export interface LiveMessage {
 export function streamVideoChanges(
   c: Context<AppEnv>,
   deps: AppDeps,
-  render: (video: Video) => LiveMessage,
+  render: LiveRenderer,
 ) {
   const userId = c.var.user.id;
   const lastSeen = Number(c.req.header("last-event-id"));
@@ -43,8 +68,7 @@ export function streamVideoChanges(
     while (!stream.aborted && !stream.closed && !deps.closing?.aborted) {
       const video = queue.shift();
       if (video) {
-        const id = String(Date.parse(video.updated_at));
-        await stream.writeSSE({ ...render(video), id });
+        await stream.write(frameFor(video, render));
         continue;
       }
       const woke = await new Promise<boolean>((resolve) => {

@@ -23,7 +23,7 @@ import { requireSession } from "./authenticate.ts";
 import { clientAddress } from "./client_address.ts";
 import { serveFile } from "./content.ts";
 import { type AppDeps, type AppEnv, SESSION_COOKIE } from "./env.ts";
-import { streamVideoChanges } from "./live.ts";
+import { type LiveRenderer, streamVideoChanges } from "./live.ts";
 import { validate } from "./validation.ts";
 import { createBodyLimit, readCreateBody } from "./video_body.ts";
 import { contentQuery, videoIdParam } from "./video_params.ts";
@@ -32,6 +32,9 @@ const loginForm = z.object({
   username: z.string().max(64).default(""),
   password: z.string().max(1024).default(""),
 });
+
+/** The pages' live message: the changed card, swapped in place by htmx. */
+const cardSwap: LiveRenderer = (video) => ({ data: String(<VideoCardOob video={video} />) });
 
 /** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
 export function pageRoutes(deps: AppDeps) {
@@ -155,8 +158,5 @@ export function pageRoutes(deps: AppDeps) {
       await deleteVideo(s, c.var.user.id, c.req.param("id"));
       return c.redirect("/", 303);
     })
-    .get("/events", (c) =>
-      streamVideoChanges(c, deps, (video) => ({
-        data: String(<VideoCardOob video={video} />),
-      })));
+    .get("/events", (c) => streamVideoChanges(c, deps, cardSwap));
 }

@@ -88,6 +88,10 @@ export async function readRange(
 ): Promise<ReadableStream<Uint8Array>> {
   const file = await Deno.open(path, { read: true });
   await file.seek(start, Deno.SeekMode.Start);
+  // To the end of the file (a whole download, or a player's `bytes=N-`): the runtime's own file
+  // stream sends it without a JavaScript buffer per chunk.
+  const size = (await file.stat()).size;
+  if (end === size - 1) return file.readable;
   let remaining = end - start + 1;
   let open = true;
   const close = () => {

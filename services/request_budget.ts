@@ -1,8 +1,11 @@
 /**
  * The upstream request budget: a token bucket refilled at `perMinute / 60` tokens per second, so
- * that all jobs together never exceed the configured rate, plus a pause the upstream can order
- * with Retry-After. Callers wait for their turn; nobody is refused.
+ * requests are spread out, plus a record of the last minute's sends, so that no 60 s window ever
+ * holds more than `perMinute` (the bucket's burst alone would allow a tenth more), plus a pause
+ * the upstream can order with Retry-After. Callers wait for their turn; nobody is refused.
  */
+const WINDOW_MS = 60_000;
+
 export class RequestBudget {
   readonly #capacity: number;
   readonly #msPerToken: number;
@@ -10,6 +13,9 @@ export class RequestBudget {
   #tokens: number;
   #updatedAt: number;
   #pausedUntil = 0;
+  readonly #perMinute: number;
+  /** When each request of the last minute was sent, oldest first. */
+  readonly #sent: number[] = [];
   /** Waiters are served in order so a burst cannot starve an older request. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -17,6 +23,7 @@ export class RequestBudget {
     // A small burst is allowed, but never more than a tenth of a minute's worth.
     this.#capacity = Math.max(1, Math.floor(perMinute / 10));
     this.#msPerToken = 60_000 / perMinute;
+    this.#perMinute = perMinute;
     this.#now = now;
     this.#tokens = this.#capacity;
     this.#updatedAt = now();
@@ -27,7 +34,7 @@ export class RequestBudget {
     this.#refill();
     const pause = Math.max(0, this.#pausedUntil - this.#now());
     const forToken = this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) * this.#msPerToken);
-    return Math.max(pause, forToken);
+    return Math.max(pause, forToken, this.#windowWaitMs());
   }
 
   /** Stops all requests until `ms` from now (Retry-After); a later pause wins. */
@@ -47,6 +54,15 @@ export class RequestBudget {
       await delay(wait, signal);
     }
     this.#tokens -= 1;
+    this.#sent.push(this.#now());
+  }
+
+  /** Until the oldest send of a full last minute leaves the window. */
+  #windowWaitMs(): number {
+    const now = this.#now();
+    while (this.#sent.length && this.#sent[0] <= now - WINDOW_MS) this.#sent.shift();
+    if (this.#sent.length < this.#perMinute) return 0;
+    return this.#sent[this.#sent.length - this.#perMinute] + WINDOW_MS - now;
   }
 
   #refill(): void {

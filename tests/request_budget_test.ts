@@ -31,3 +31,23 @@ Deno.test("[budget] Retry-After pauses everyone, and a later pause wins", () => 
   now = 2000;
   assertEquals(budget.waitMs(), 0);
 });
+
+Deno.test("[budget] no 60-second window ever holds more than the configured rate", async () => {
+  let now = 0;
+  const budget = new RequestBudget(60, () => now); // burst 6, then one a second
+  const sent: number[] = [];
+  while (now < 180_000) {
+    const wait = budget.waitMs();
+    if (wait > 0) {
+      now += wait;
+      continue;
+    }
+    await budget.take();
+    sent.push(now);
+  }
+  for (const start of sent) {
+    const inWindow = sent.filter((at) => at >= start && at < start + 60_000).length;
+    assertEquals(inWindow <= 60, true, `${inWindow} sends in the minute from ${start}`);
+  }
+  assertEquals(sent.length >= 170, true, `the rate is still used (${sent.length} in 3 minutes)`);
+});

@@ -8,6 +8,7 @@ import { apiVideoRoutes } from "./routes/api_videos.ts";
 import type { AppDeps } from "./routes/env.ts";
 import { errorHandler } from "./routes/errors.tsx";
 import { healthRoutes } from "./routes/health.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { requestLogging } from "./routes/request_log.ts";
 import { staticRoutes } from "./routes/static.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/videos", apiVideoRoutes(deps));
   app.route("/api", apiAccountRoutes(deps));
   app.route("/webhooks", webhookRoutes(deps));
+  app.route("/mcp", mcpRoutes(deps));
   app.notFound((c) =>
     c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")
       ? c.json({ error: { code: "not_found", message: "No such endpoint." } }, 404)

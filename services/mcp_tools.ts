@@ -1,0 +1,339 @@
+import { Buffer } from "node:buffer";
+import { readFile } from "node:fs/promises";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import jpeg from "jpeg-js";
+import { z } from "zod";
+import { AppError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import { errorFields } from "./log.ts";
+import { estimateCost, findModel } from "./models.ts";
+import type { User, Video } from "./types.ts";
+import { startOfMonth } from "./users.ts";
+import { createVideoSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
+import {
+  contentFile,
+  createVideo,
+  deleteVideo,
+  getVideo,
+  listVideos,
+  remixVideo,
+  type VideoServices,
+} from "./videos.ts";
+
+/**
+ * The MCP tools: what an AI agent can do, always as one user (the owner of the bearer token), with
+ * the same services and input rules as the JSON API.
+ */
+
+/** The spritesheet's grid: frames left to right, top to bottom, evenly through the video. */
+export const SPRITESHEET_GRID = { columns: 5, rows: 2 } as const;
+const FRAME_COUNT = SPRITESHEET_GRID.columns * SPRITESHEET_GRID.rows;
+
+/** The longest a wait tool call blocks: MCP clients commonly give up on a request after 60 s. */
+export const MAX_WAIT_SECONDS = 50;
+const DEFAULT_WAIT_SECONDS = 30;
+
+const FINISHED: readonly string[] = ["completed", "failed"];
+
+const videoId = z.string().trim().min(1, "Give the video's id.").describe(
+  "The video's id, as create_video or list_videos gave it (vid_…).",
+);
+
+const idSchema = z.object({ id: videoId });
+type IdArgs = z.output<typeof idSchema>;
+const remixArgs = remixSchema.extend({ id: videoId });
+const waitSchema = z.object({
+  id: videoId,
+  timeout_seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS).default(DEFAULT_WAIT_SECONDS)
+    .describe(`How long to wait at most, 1 to ${MAX_WAIT_SECONDS} seconds.`),
+});
+const frameSchema = z.object({
+  id: videoId,
+  frame: z.number().int().min(0).max(FRAME_COUNT - 1).default(0)
+    .describe(`Which frame, 0 (start) to ${FRAME_COUNT - 1} (end).`),
+});
+
+function json(value: unknown): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(value, null, 2) }] };
+}
+
+function toolError(message: string): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: message }] };
+}
+
+/** A video as an agent sees it: the API's video object and its estimated cost. */
+function describe(video: Video) {
+  return {
+    ...video,
+    estimated_cost_usd: video.status === "failed"
+      ? 0
+      : estimateCost(video.model, video.size, video.seconds),
+  };
+}
+
+/** Runs a tool; what the services refuse becomes a tool error with their message, never a crash. */
+async function guarded(
+  log: Logger | undefined,
+  name: string,
+  run: () => Promise<CallToolResult> | CallToolResult,
+): Promise<CallToolResult> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AppError) {
+      const fields = Object.entries(error.fields ?? {}).filter(([, v]) => v !== error.message);
+      const detail = fields.map(([k, v]) => ` ${k}: ${v}`).join(";");
+      return toolError(error.message + detail);
+    }
+    (log ?? console).error("mcp tool failed", { tool: name, ...errorFields(error) });
+    return toolError("Something went wrong on our side. Try again shortly.");
+  }
+}
+
+/** Waits until the video is finished or `seconds` pass; answers its state either way. */
+async function waitForVideo(
+  s: VideoServices,
+  userId: number,
+  id: string,
+  seconds: number,
+): Promise<Video> {
+  let video = getVideo(s, userId, id);
+  if (FINISHED.includes(video.status)) return video;
+  let stop = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let poll: ReturnType<typeof setInterval> | undefined;
+  try {
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, seconds * 1000);
+      stop = s.events.subscribe(userId, (changed) => {
+        if (changed.id === id && FINISHED.includes(changed.status)) resolve();
+      });
+      // Events are the fast path; a slow poll covers a change published by another process.
+      poll = setInterval(() => {
+        try {
+          if (FINISHED.includes(getVideo(s, userId, id).status)) resolve();
+        } catch {
+          resolve(); // deleted meanwhile: the final lookup says so
+        }
+      }, 1000);
+    });
+  } finally {
+    stop();
+    clearTimeout(timer);
+    clearInterval(poll);
+  }
+  video = getVideo(s, userId, id);
+  return video;
+}
+
+/** Cuts frame `index` out of a spritesheet JPEG and encodes it as a JPEG of its own. */
+export function cutFrame(sheet: Uint8Array, index: number): Uint8Array {
+  const image = jpeg.decode(sheet, { useTArray: true, formatAsRGBA: true });
+  const width = Math.floor(image.width / SPRITESHEET_GRID.columns);
+  const height = Math.floor(image.height / SPRITESHEET_GRID.rows);
+  const left = (index % SPRITESHEET_GRID.columns) * width;
+  const top = Math.floor(index / SPRITESHEET_GRID.columns) * height;
+  const tile = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * image.width + left) * 4;
+    tile.set(image.data.subarray(from, from + width * 4), y * width * 4);
+  }
+  return jpeg.encode({ data: tile, width, height }, 85).data;
+}
+
+/** This calendar month's (UTC) estimated spend of one user; failed videos cost nothing. */
+export function monthSpend(s: VideoServices, userId: number) {
+  const since = startOfMonth(new Date(s.now()));
+  const byModel = new Map<string, { videos: number; estimated_usd: number }>();
+  for (const row of s.db.usage(since)) {
+    if (row.user_id !== userId) continue;
+    const entry = byModel.get(row.model) ?? { videos: 0, estimated_usd: 0 };
+    entry.videos += row.videos;
+    entry.estimated_usd += estimateCost(row.model, row.size, row.seconds) * row.videos;
+    byModel.set(row.model, entry);
+  }
+  const models = [...byModel].map(([model, e]) => ({
+    model,
+    videos: e.videos,
+    estimated_usd: Math.round(e.estimated_usd * 100) / 100,
+  }));
+  const total = models.reduce((sum, m) => sum + m.estimated_usd, 0);
+  return {
+    month: new Date(since).toISOString().slice(0, 7),
+    since: new Date(since).toISOString(),
+    videos: models.reduce((sum, m) => sum + m.videos, 0),
+    estimated_usd: Math.round(total * 100) / 100,
+    by_model: models,
+    note: "Estimated from the price table (USD per second by model and size); failed videos cost " +
+      "nothing. The provider's invoice is authoritative.",
+  };
+}
+
+/** A fresh MCP server whose tools act as `user`; one per request (stateless Streamable HTTP). */
+export function createMcpServer(s: VideoServices, user: User, log?: Logger): McpServer {
+  const server = new McpServer({ name: "sora-studio", version: "0.1.0" });
+  const uid = user.id;
+
+  server.registerTool(
+    "list_models",
+    {
+      title: "List models",
+      description:
+        "The video models this server offers, with the sizes (WIDTHxHEIGHT) and lengths " +
+        "(seconds) each makes, its defaults, price in USD per second of video by size, whether its " +
+        "videos can be remixed and which media a finished video has (only models with " +
+        "'spritesheet' support get_frame). Use the ids and values from here in create_video.",
+      annotations: { readOnlyHint: true },
+    },
+    () =>
+      guarded(log, "list_models", () =>
+        json(s.providers.models.map((m) => ({
+          id: m.id,
+          label: m.label,
+          provider: m.provider_name,
+          sizes: m.sizes,
+          seconds: m.seconds,
+          ...(m.seconds_by_size ? { seconds_by_size: m.seconds_by_size } : {}),
+          default_size: m.default_size,
+          default_seconds: m.default_seconds,
+          price_usd_per_second: m.price_per_second,
+          remix: m.actions.remix,
+          negative_prompt: m.inputs.negative_prompt,
+          audio: m.audio,
+          media: m.variants,
+          default: m.id === s.providers.defaultModel?.id,
+        })))),
+  );
+
+  server.registerTool(
+    "create_video",
+    {
+      title: "Create a video",
+      description: "Starts making a video from a text prompt and answers at once with the new " +
+        "video (its id, status 'queued' or 'in_progress', and estimated cost); it takes minutes to " +
+        "finish. Then call wait_for_video or get_video with the id. model, size and seconds default " +
+        "to the server's default model and its defaults; see list_models for what each model " +
+        "allows. This spends money on the provider's account.",
+      inputSchema: createVideoSchema,
+    },
+    (args: z.output<typeof createVideoSchema>) =>
+      guarded(log, "create_video", async () => json(describe(await createVideo(s, uid, args)))),
+  );
+
+  server.registerTool("get_video", {
+    title: "Get a video's status",
+    description: "One of your videos: status (queued, in_progress, downloading, completed, " +
+      "failed), progress 0–100, prompt, model, size, seconds, error when failed, and estimated " +
+      "cost. Answers at once.",
+    inputSchema: idSchema,
+    annotations: { readOnlyHint: true },
+  }, ({ id }: IdArgs) => guarded(log, "get_video", () => json(describe(getVideo(s, uid, id)))));
+
+  server.registerTool(
+    "wait_for_video",
+    {
+      title: "Wait for a video to finish",
+      description:
+        `Waits until one of your videos is completed or failed, at most timeout_seconds ` +
+        `(default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}), and answers its state then ` +
+        "with 'finished': true or false. When it is not finished yet, call it again.",
+      inputSchema: waitSchema,
+      annotations: { readOnlyHint: true },
+    },
+    ({ id, timeout_seconds }: z.output<typeof waitSchema>) =>
+      guarded(log, "wait_for_video", async () => {
+        const video = await waitForVideo(s, uid, id, timeout_seconds);
+        return json({ finished: FINISHED.includes(video.status), ...describe(video) });
+      }),
+  );
+
+  server.registerTool(
+    "list_videos",
+    {
+      title: "List or search my videos",
+      description:
+        "Your videos, newest first: filter by status and model, search the prompts with " +
+        "q, page with limit (1–100, default 20) and the next_cursor of the previous answer.",
+      inputSchema: libraryQuerySchema,
+      annotations: { readOnlyHint: true },
+    },
+    (query: z.output<typeof libraryQuerySchema>) =>
+      guarded(log, "list_videos", () => {
+        const page = listVideos(s, uid, query);
+        return json({ data: page.data.map(describe), next_cursor: page.next_cursor });
+      }),
+  );
+
+  server.registerTool(
+    "remix_video",
+    {
+      title: "Remix a video",
+      description:
+        "Makes a new video from one of your completed videos with a prompt saying what " +
+        "to change (same model, size and length). Answers at once with the new video; wait for it " +
+        "as for create_video. Not every model can remix (list_models says which). Spends money.",
+      inputSchema: remixArgs,
+    },
+    ({ id, prompt }: z.output<typeof remixArgs>) =>
+      guarded(log, "remix_video", async () => json(describe(await remixVideo(s, uid, id, prompt)))),
+  );
+
+  server.registerTool(
+    "delete_video",
+    {
+      title: "Delete a video",
+      description: "Deletes one of your videos and its files, here and at the provider. This " +
+        "cannot be undone.",
+      inputSchema: idSchema,
+      annotations: { destructiveHint: true, idempotentHint: true },
+    },
+    ({ id }: IdArgs) =>
+      guarded(log, "delete_video", async () => {
+        await deleteVideo(s, uid, id);
+        return json({ deleted: id });
+      }),
+  );
+
+  server.registerTool(
+    "get_frame",
+    {
+      title: "Look at a frame",
+      description: `A still JPEG image of one of your completed videos, so you can see what it ` +
+        `shows. The video's storyboard has ${FRAME_COUNT} frames spread evenly through it: frame 0 ` +
+        `is the start, ${FRAME_COUNT - 1} the end. Only models whose media include 'spritesheet' ` +
+        "(list_models) have frames.",
+      inputSchema: frameSchema,
+      annotations: { readOnlyHint: true },
+    },
+    ({ id, frame }: z.output<typeof frameSchema>) =>
+      guarded(log, "get_frame", async () => {
+        const video = getVideo(s, uid, id);
+        const model = findModel(video.model);
+        if (model && !model.variants.includes("spritesheet")) {
+          return toolError(
+            `${model.label} videos have no spritesheet, so no frame can be cut from them. ` +
+              `Download the video itself from GET /api/videos/${id}/content.`,
+          );
+        }
+        const file = await contentFile(s, uid, id, "spritesheet");
+        const still = cutFrame(new Uint8Array(await readFile(file.path)), frame);
+        const at = Math.round((Number(video.seconds) * frame / FRAME_COUNT) * 10) / 10;
+        return {
+          content: [
+            { type: "text", text: `Frame ${frame} of ${FRAME_COUNT} (about ${at} s) of ${id}.` },
+            { type: "image", data: Buffer.from(still).toString("base64"), mimeType: "image/jpeg" },
+          ],
+        };
+      }),
+  );
+
+  server.registerTool("my_spend", {
+    title: "My spend this month",
+    description: "Your estimated spend this calendar month (UTC) in USD: the total, the number " +
+      "of videos and a breakdown by model. Failed videos cost nothing.",
+    annotations: { readOnlyHint: true },
+  }, () => guarded(log, "my_spend", () => json(monthSpend(s, uid))));
+
+  return server;
+}

@@ -4,13 +4,16 @@ import { z } from "zod";
 import { adminStatus } from "../services/admin_status.ts";
 import { AppError, notFound } from "../services/errors.ts";
 import { UpstreamHealth } from "../services/upstream_health.ts";
+import { setTeamBudget, spendCsv, spendReport, teamBudget } from "../services/spend.ts";
 import {
   addUser,
   removeUser,
   resetPassword,
   setDisabled,
+  setUserBudget,
   userSummaries,
 } from "../services/users.ts";
+import { SpendPage } from "../views/pages/spend.tsx";
 import { ADMIN_NOTICES, type AdminNotice, AdminPage } from "../views/pages/admin.tsx";
 import { requireSession } from "./authenticate.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
@@ -29,6 +32,21 @@ const newUser = z.object({
   role: z.enum(["user", "admin"]).default("user"),
 });
 const newPassword = z.object({ password: z.string().max(1024) });
+/** Empty means no budget; otherwise whole or decimal dollars. */
+const budgetForm = z.object({
+  budget: z.string().trim().max(20).transform((v, ctx) => {
+    if (v === "") return null;
+    const amount = Number(v);
+    if (!Number.isFinite(amount) || amount < 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: "Give an amount in USD of 0 or more, or leave it empty.",
+      });
+      return z.NEVER;
+    }
+    return Math.round(amount * 100) / 100;
+  }),
+});
 const noticeQuery = z.object({
   notice: z.enum(Object.keys(ADMIN_NOTICES) as [AdminNotice, ...AdminNotice[]]).optional()
     .catch(undefined),
@@ -57,6 +75,7 @@ export function adminRoutes(deps: AppDeps) {
         demo={deps.config.simulate}
         status={status}
         users={userSummaries(db)}
+        teamBudget={teamBudget(db)}
         notice={error ? undefined : notice}
         error={error ? messageOf(error) : undefined}
       />,
@@ -98,6 +117,30 @@ export function adminRoutes(deps: AppDeps) {
         setDisabled(db, c.var.user.id, c.req.valid("param").id, false);
         return Promise.resolve("enabled");
       }))
+    .post("/users/:id/budget", idParam, validate("form", budgetForm), (c) =>
+      act(c, () => {
+        setUserBudget(db, c.req.valid("param").id, c.req.valid("form").budget);
+        return Promise.resolve("budget");
+      }))
+    .post("/budget", validate("form", budgetForm), (c) =>
+      act(c, () => {
+        setTeamBudget(db, c.req.valid("form").budget);
+        return Promise.resolve("budget");
+      }))
+    .get("/spend", (c) =>
+      c.html(
+        <SpendPage
+          user={c.var.user}
+          demo={deps.config.simulate}
+          report={spendReport(db, deps.videos.now())}
+        />,
+      ))
+    .get("/spend.csv", (c) => {
+      c.header("Content-Disposition", `attachment; filename="sora-studio-spend.csv"`);
+      return c.body(spendCsv(db, deps.videos.now()), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+      });
+    })
     .post("/users/:id/delete", idParam, (c) =>
       act(c, async () => {
         await removeUser(db, dataDir, c.req.valid("param").id, c.var.user.id);

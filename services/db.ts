@@ -66,6 +66,12 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE videos ADD COLUMN negative_prompt TEXT;`,
   // The library filtered by model stays an index walk, however large it grows.
   `CREATE INDEX videos_library_model ON videos(user_id, model, created_at DESC, id DESC);`,
+  // Budgets: what each video was estimated to cost when it was made, each user's monthly budget,
+  // and app-wide settings such as the team's budget.
+  `ALTER TABLE videos ADD COLUMN estimated_cost REAL NOT NULL DEFAULT 0;
+   ALTER TABLE users ADD COLUMN monthly_budget REAL;
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE INDEX videos_created ON videos(created_at);`,
 ];
 
 export interface UserRow {
@@ -75,15 +81,7 @@ export interface UserRow {
   role: Role;
   created_at: number;
   disabled: 0 | 1;
-}
-
-/** A user's activity, for the admin page: videos made, and what they cost, per kind of video. */
-export interface UsageRow {
-  user_id: number;
-  model: string;
-  size: string;
-  seconds: string;
-  videos: number;
+  monthly_budget: number | null;
 }
 
 export interface VideoRow {
@@ -136,7 +134,19 @@ export type NewVideo = Pick<
 >;
 
 /** A new video with its provider and provider-specific inputs. */
-export type NewVideoJob = NewVideo & Pick<VideoRow, "negative_prompt"> & { provider: string };
+export type NewVideoJob = NewVideo & Pick<VideoRow, "negative_prompt"> & {
+  provider: string;
+  /** USD, from the price table when the video is made; 0 when unknown. */
+  estimated_cost?: number;
+};
+
+/** Spend of one user on one model in a period; failed videos count as free. */
+export interface SpendRow {
+  user_id: number;
+  model: string;
+  videos: number;
+  usd: number;
+}
 
 /** Columns a job's progress may change; anything left out keeps its value. */
 export type VideoUpdate = Partial<
@@ -264,14 +274,47 @@ export class Database {
     this.#run("UPDATE users SET disabled = ? WHERE id = ?", disabled ? 1 : 0, userId);
   }
 
-  /** Videos per user and kind; `since` limits to those made from then on, failed ones excluded. */
-  usage(since: number): UsageRow[] {
+  /** Spend per user and model of the videos made from `since` on (failed ones are free). */
+  spendSince(since: number): SpendRow[] {
     return this.#all(
-      `SELECT user_id, model, size, seconds, count(*) AS videos FROM videos
-       WHERE created_at >= ? AND status != 'failed'
-       GROUP BY user_id, model, size, seconds`,
+      `SELECT user_id, model, count(*) AS videos,
+         sum(CASE WHEN status = 'failed' THEN 0 ELSE estimated_cost END) AS usd
+       FROM videos WHERE created_at >= ? GROUP BY user_id, model ORDER BY user_id, model`,
       since,
-    ) as unknown as UsageRow[];
+    ) as unknown as SpendRow[];
+  }
+
+  /** What one user (or, with null, everyone) has spent from `since` on, in-flight videos included. */
+  spentSince(userId: number | null, since: number): number {
+    const row = this.#get(
+      `SELECT coalesce(sum(estimated_cost), 0) AS usd FROM videos
+       WHERE created_at >= ? AND status != 'failed' AND (? IS NULL OR user_id = ?)`,
+      since,
+      userId,
+      userId,
+    ) as { usd: number };
+    return row.usd;
+  }
+
+  setUserBudget(userId: number, usd: number | null): void {
+    this.#run("UPDATE users SET monthly_budget = ? WHERE id = ?", usd, userId);
+  }
+
+  setting(key: string): string | undefined {
+    return (this.#get("SELECT value FROM settings WHERE key = ?", key) as
+      | { value: string }
+      | undefined)?.value;
+  }
+
+  setSetting(key: string, value: string | null): void {
+    if (value === null) this.#run("DELETE FROM settings WHERE key = ?", key);
+    else {
+      this.#run(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        key,
+        value,
+      );
+    }
   }
 
   videoCounts(): { user_id: number; videos: number }[] {
@@ -351,8 +394,8 @@ export class Database {
     this.#run(
       `INSERT INTO videos (id, user_id, status, progress, prompt, model, size, seconds, remixed_from,
          remix_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
-         next_poll_at, provider, negative_prompt)
-       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         next_poll_at, provider, negative_prompt, estimated_cost)
+       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       video.id,
       video.user_id,
       video.prompt,
@@ -369,6 +412,7 @@ export class Database {
       video.created_at,
       video.provider,
       video.negative_prompt,
+      video.estimated_cost ?? 0,
     );
   }
 

@@ -1,7 +1,7 @@
 /** Typed errors the services throw; one handler in main.ts maps them to HTTP answers. */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503,
+    readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503,
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string>,

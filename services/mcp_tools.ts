@@ -9,7 +9,7 @@ import type { Logger } from "./log.ts";
 import { errorFields } from "./log.ts";
 import { estimateCost, findModel } from "./models.ts";
 import type { User, Video } from "./types.ts";
-import { startOfMonth } from "./users.ts";
+import { spendReport } from "./spend.ts";
 import { createVideoSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
 import {
   contentFile,
@@ -144,29 +144,20 @@ export function cutFrame(sheet: Uint8Array, index: number): Uint8Array {
 
 /** This calendar month's (UTC) estimated spend of one user; failed videos cost nothing. */
 export function monthSpend(s: VideoServices, userId: number) {
-  const since = startOfMonth(new Date(s.now()));
-  const byModel = new Map<string, { videos: number; estimated_usd: number }>();
-  for (const row of s.db.usage(since)) {
-    if (row.user_id !== userId) continue;
-    const entry = byModel.get(row.model) ?? { videos: 0, estimated_usd: 0 };
-    entry.videos += row.videos;
-    entry.estimated_usd += estimateCost(row.model, row.size, row.seconds) * row.videos;
-    byModel.set(row.model, entry);
-  }
-  const models = [...byModel].map(([model, e]) => ({
-    model,
-    videos: e.videos,
-    estimated_usd: Math.round(e.estimated_usd * 100) / 100,
-  }));
-  const total = models.reduce((sum, m) => sum + m.estimated_usd, 0);
+  const report = spendReport(s.db, s.now(), userId);
+  const me = report.users[0];
   return {
-    month: new Date(since).toISOString().slice(0, 7),
-    since: new Date(since).toISOString(),
-    videos: models.reduce((sum, m) => sum + m.videos, 0),
-    estimated_usd: Math.round(total * 100) / 100,
-    by_model: models,
-    note: "Estimated from the price table (USD per second by model and size); failed videos cost " +
-      "nothing. The provider's invoice is authoritative.",
+    month: report.month,
+    videos: me?.videos ?? 0,
+    estimated_usd: me?.usd ?? 0,
+    monthly_budget_usd: me?.budget ?? null,
+    by_model: report.models.map((m) => ({
+      model: m.model,
+      videos: m.videos,
+      estimated_usd: m.usd,
+    })),
+    note: "Estimated from the price table (USD per second by model and size) when each video was " +
+      "made; failed videos cost nothing. The provider's invoice is authoritative.",
   };
 }
 

@@ -2,7 +2,7 @@ import { changePassword, createUser, findUser } from "./auth.ts";
 import type { Database } from "./db.ts";
 import { AppError, notFound } from "./errors.ts";
 import { removeQuietly, videoDir } from "./media_store.ts";
-import { estimateCost } from "./models.ts";
+import { spendReport } from "./spend.ts";
 import type { Role, User } from "./types.ts";
 
 /** What the admin page shows for each user. */
@@ -11,26 +11,21 @@ export interface UserSummary extends User {
   videos: number;
   /** Estimated USD of this calendar month's videos (failed ones cost nothing). */
   spendThisMonth: number;
+  /** Monthly budget in USD, or null for none. */
+  budget: number | null;
 }
 
-export function startOfMonth(now: Date): number {
-  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-}
-
-export function userSummaries(db: Database, now = new Date()): UserSummary[] {
+export function userSummaries(db: Database, now = Date.now()): UserSummary[] {
   const counts = new Map(db.videoCounts().map((row) => [row.user_id, row.videos]));
-  const spend = new Map<number, number>();
-  for (const row of db.usage(startOfMonth(now))) {
-    const cost = estimateCost(row.model, row.size, row.seconds) * row.videos;
-    spend.set(row.user_id, (spend.get(row.user_id) ?? 0) + cost);
-  }
+  const spend = new Map(spendReport(db, now).users.map((u) => [u.id, u]));
   return db.listUsers().map((row) => ({
     id: row.id,
     username: row.username,
     role: row.role,
     disabled: row.disabled === 1,
     videos: counts.get(row.id) ?? 0,
-    spendThisMonth: Math.round((spend.get(row.id) ?? 0) * 100) / 100,
+    spendThisMonth: spend.get(row.id)?.usd ?? 0,
+    budget: row.monthly_budget,
   }));
 }
 
@@ -63,6 +58,11 @@ export function setDisabled(db: Database, actingUserId: number, id: number, disa
     db.setUserDisabled(row.id, disabled);
     if (disabled) db.deleteSessionsOfUser(row.id);
   });
+}
+
+/** A monthly budget in USD for one user, or null for none. */
+export function setUserBudget(db: Database, id: number, usd: number | null): void {
+  db.setUserBudget(userById(db, id).id, usd);
 }
 
 /** Removes the user, their videos and their files. */

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Database, VideoRow } from "./db.ts";
+import type { Database, NewVideoJob, VideoRow } from "./db.ts";
 import { AppError, conflict, invalid, notFound } from "./errors.ts";
 import type { VideoEvents } from "./events.ts";
 import { IMAGE_EXTENSIONS, MAX_REFERENCE_BYTES, sniffImageType } from "./images.ts";
@@ -15,6 +15,7 @@ import {
   writeBytesAtomically,
 } from "./media_store.ts";
 import { estimateCost, findModel } from "./models.ts";
+import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Video } from "./types.ts";
 import type { Upstream } from "./upstream.ts";
@@ -72,8 +73,12 @@ export async function createVideo(
   if ("fields" in resolved) throw invalid(resolved.fields, Object.values(resolved.fields)[0]);
   const { model, size, seconds } = resolved;
   const id = newVideoId();
+  const cost = estimateCost(model.id, size, seconds);
+  // Refused for the budget before the image is even stored; checked again as it is inserted.
+  checkBudget(s.db, userId, cost, s.now());
   const stored = reference ? await storeReference(s, id, reference) : undefined;
-  s.db.insertVideoJob({
+  insertWithinBudget(s, {
+    estimated_cost: cost,
     id,
     user_id: userId,
     prompt: fields.prompt,
@@ -121,7 +126,8 @@ export async function remixVideo(
     );
   }
   const id = newVideoId();
-  s.db.insertVideoJob({
+  insertWithinBudget(s, {
+    estimated_cost: estimateCost(source.model, source.size, source.seconds),
     id,
     user_id: userId,
     prompt,
@@ -138,6 +144,19 @@ export async function remixVideo(
     created_at: s.now(),
   });
   return await submitted(s, id);
+}
+
+/** Budget check and insert as one transaction, so concurrent creates cannot overspend. */
+function insertWithinBudget(s: VideoServices, job: NewVideoJob & { estimated_cost: number }) {
+  try {
+    s.db.transaction(() => {
+      checkBudget(s.db, job.user_id, job.estimated_cost, s.now());
+      s.db.insertVideoJob(job);
+    });
+  } catch (error) {
+    if (job.reference_path) void removeQuietly(job.reference_path);
+    throw error;
+  }
 }
 
 /** Tells the owner about the new job and gives the upstream a moment to accept it. */

@@ -11,6 +11,7 @@ export const ADMIN_NOTICES = {
   disabled: "User disabled; their sessions have ended.",
   enabled: "User enabled.",
   removed: "User removed, with their videos.",
+  budget: "Budget saved.",
 } as const;
 export type AdminNotice = keyof typeof ADMIN_NOTICES;
 
@@ -25,6 +26,7 @@ export function AdminPage(props: {
   demo: boolean;
   status: AdminStatus;
   users: UserSummary[];
+  teamBudget: number | null;
   notice?: AdminNotice;
   error?: string;
 }) {
@@ -85,6 +87,7 @@ export function AdminPage(props: {
                   <th scope="col">Role</th>
                   <th scope="col">Videos</th>
                   <th scope="col">Spend this month</th>
+                  <th scope="col">Monthly budget</th>
                   <th scope="col">Actions</th>
                 </tr>
               </thead>
@@ -94,6 +97,14 @@ export function AdminPage(props: {
                 ))}
               </tbody>
             </table>
+          </div>
+          <div class="admin-add">
+            <h3 class="section-title">Team budget</h3>
+            <p class="muted">
+              A video that would take the whole team past this month's budget is refused before
+              anything is sent.
+            </p>
+            <BudgetForm action="/admin/budget" budget={props.teamBudget} who="the team" />
           </div>
           <form method="post" action="/admin/users" class="admin-add">
             <h3 class="section-title">Add a user</h3>
@@ -128,6 +139,27 @@ export function AdminPage(props: {
   );
 }
 
+/** A budget in USD per month; empty means none. */
+function BudgetForm(props: { action: string; budget: number | null; who: string }) {
+  const id = `budget-${props.action.replace(/\W+/g, "-")}`;
+  return (
+    <form method="post" action={props.action} class="inline-form">
+      <label class="visually-hidden" for={id}>Monthly budget in USD for {props.who}</label>
+      <input
+        id={id}
+        name="budget"
+        type="number"
+        min="0"
+        step="0.01"
+        inputmode="decimal"
+        placeholder="No limit"
+        value={props.budget === null ? "" : String(props.budget)}
+      />
+      <button type="submit" class="btn btn-sm">Save</button>
+    </form>
+  );
+}
+
 function UserRow(props: { user: UserSummary; self: boolean }) {
   const u = props.user;
   return (
@@ -138,6 +170,9 @@ function UserRow(props: { user: UserSummary; self: boolean }) {
       <td>{u.role}</td>
       <td>{u.videos}</td>
       <td>{formatCost(u.spendThisMonth).replace("≈ ", "")}</td>
+      <td>
+        <BudgetForm action={`/admin/users/${u.id}/budget`} budget={u.budget} who={u.username} />
+      </td>
       <td class="admin-actions">
         <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
           <label class="visually-hidden" for={`pw-${u.id}`}>New password for {u.username}</label>

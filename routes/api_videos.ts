@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import {
   contentFile,
+  continueVideo,
   createVideo,
   deleteVideo,
   getVideo,
@@ -37,6 +38,10 @@ export function apiVideoRoutes(deps: AppDeps) {
     .post("/:id/remix", validate("json", remixSchema), async (c) => {
       const { prompt } = c.req.valid("json");
       return c.json(await remixVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
+    })
+    .post("/:id/continue", validate("json", remixSchema), async (c) => {
+      const { prompt } = c.req.valid("json");
+      return c.json(await continueVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
     })
     .delete("/:id", async (c) => {
       await deleteVideo(s, c.var.user.id, c.req.param("id"));

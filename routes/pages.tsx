@@ -6,6 +6,7 @@ import { AppError } from "../services/errors.ts";
 import { libraryQuerySchema, remixSchema } from "../services/video_input.ts";
 import {
   contentFile,
+  continueVideo,
   createVideo,
   deleteVideo,
   listVideos,
@@ -142,6 +143,12 @@ export function pageRoutes(deps: AppDeps) {
         c.req.param("id"),
         c.req.valid("form").prompt,
       );
+      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
+      return c.html(<VideoCard video={video} />, 201);
+    })
+    .post("/videos/:id/continue", validate("form", remixSchema), async (c) => {
+      const prompt = c.req.valid("form").prompt;
+      const video = await continueVideo(s, c.var.user.id, c.req.param("id"), prompt);
       if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
       return c.html(<VideoCard video={video} />, 201);
     })

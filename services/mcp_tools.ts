@@ -2,9 +2,9 @@ import { Buffer } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import jpeg from "jpeg-js";
 import { z } from "zod";
 import { AppError } from "./errors.ts";
+import { cutFrame, FRAME_COUNT } from "./frames.ts";
 import type { Logger } from "./log.ts";
 import { errorFields } from "./log.ts";
 import { estimateCost, findModel } from "./models.ts";
@@ -13,6 +13,7 @@ import { spendReport } from "./spend.ts";
 import { createVideoSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
 import {
   contentFile,
+  continueVideo,
   createVideo,
   deleteVideo,
   getVideo,
@@ -25,10 +26,6 @@ import {
  * The MCP tools: what an AI agent can do, always as one user (the owner of the bearer token), with
  * the same services and input rules as the JSON API.
  */
-
-/** The spritesheet's grid: frames left to right, top to bottom, evenly through the video. */
-export const SPRITESHEET_GRID = { columns: 5, rows: 2 } as const;
-const FRAME_COUNT = SPRITESHEET_GRID.columns * SPRITESHEET_GRID.rows;
 
 /** The longest a wait tool call blocks: MCP clients commonly give up on a request after 60 s. */
 export const MAX_WAIT_SECONDS = 50;
@@ -125,21 +122,6 @@ async function waitForVideo(
   }
   video = getVideo(s, userId, id);
   return video;
-}
-
-/** Cuts frame `index` out of a spritesheet JPEG and encodes it as a JPEG of its own. */
-export function cutFrame(sheet: Uint8Array, index: number): Uint8Array {
-  const image = jpeg.decode(sheet, { useTArray: true, formatAsRGBA: true });
-  const width = Math.floor(image.width / SPRITESHEET_GRID.columns);
-  const height = Math.floor(image.height / SPRITESHEET_GRID.rows);
-  const left = (index % SPRITESHEET_GRID.columns) * width;
-  const top = Math.floor(index / SPRITESHEET_GRID.columns) * height;
-  const tile = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const from = ((top + y) * image.width + left) * 4;
-    tile.set(image.data.subarray(from, from + width * 4), y * width * 4);
-  }
-  return jpeg.encode({ data: tile, width, height }, 85).data;
 }
 
 /** This calendar month's (UTC) estimated spend of one user; failed videos cost nothing. */
@@ -268,6 +250,24 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
     },
     ({ id, prompt }: z.output<typeof remixArgs>) =>
       guarded(log, "remix_video", async () => json(describe(await remixVideo(s, uid, id, prompt)))),
+  );
+
+  server.registerTool(
+    "continue_video",
+    {
+      title: "Continue a video from its last frame",
+      description:
+        "Makes a new video that starts from the last frame of one of your completed videos " +
+        "(same model, size and length), with a prompt saying what happens next. Answers at once " +
+        "with the new video. Only models whose media include 'spritesheet' can. Spends money.",
+      inputSchema: remixArgs,
+    },
+    ({ id, prompt }: z.output<typeof remixArgs>) =>
+      guarded(
+        log,
+        "continue_video",
+        async () => json(describe(await continueVideo(s, uid, id, prompt))),
+      ),
   );
 
   server.registerTool(

@@ -15,6 +15,7 @@ import {
   writeBytesAtomically,
 } from "./media_store.ts";
 import { estimateCost, findModel } from "./models.ts";
+import { cutFrame, FRAME_COUNT } from "./frames.ts";
 import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Video } from "./types.ts";
@@ -68,6 +69,8 @@ export async function createVideo(
   userId: number,
   fields: CreateVideoFields,
   reference?: ReferenceImage,
+  /** The video this one carries on from, kept as its lineage. */
+  derivedFrom: string | null = null,
 ): Promise<Video> {
   const resolved = resolveCreate(fields, s.providers.models, s.providers.defaultModel, !!reference);
   if ("fields" in resolved) throw invalid(resolved.fields, Object.values(resolved.fields)[0]);
@@ -87,7 +90,7 @@ export async function createVideo(
     seconds,
     provider: model.provider,
     negative_prompt: resolved.negative_prompt ?? null,
-    remixed_from: null,
+    remixed_from: derivedFrom,
     remix_upstream_id: null,
     reference_path: stored?.path ?? null,
     reference_type: stored?.type ?? null,
@@ -144,6 +147,37 @@ export async function remixVideo(
     created_at: s.now(),
   });
   return await submitted(s, id);
+}
+
+/**
+ * "Continue from the last frame": a new video at the same model, size and length whose reference
+ * image is the source's last frame, taken from its spritesheet, so the story goes on from there.
+ */
+export async function continueVideo(
+  s: VideoServices,
+  userId: number,
+  sourceId: string,
+  prompt: string,
+): Promise<Video> {
+  const source = ownVideo(s, userId, sourceId);
+  const model = findModel(source.model);
+  if (model && !model.variants.includes("spritesheet")) {
+    throw new AppError(
+      409,
+      "continue_not_supported",
+      `${model.label} videos come without a storyboard, so there is no last frame to go on from.`,
+    );
+  }
+  if (source.status !== "completed") throw conflict("Only a finished video can be continued.");
+  const sheet = await contentFile(s, userId, source.id, "spritesheet");
+  const lastFrame = cutFrame(await Deno.readFile(sheet.path), FRAME_COUNT - 1, source.size);
+  return await createVideo(
+    s,
+    userId,
+    { prompt, model: source.model, size: source.size, seconds: source.seconds },
+    { bytes: lastFrame },
+    source.id,
+  );
 }
 
 /** Budget check and insert as one transaction, so concurrent creates cannot overspend. */

@@ -50,6 +50,7 @@ Deno.test("[mcp] lists the tools with descriptions and input schemas", async () 
   const { tools } = await mcp.client.listTools() as { tools: ToolInfo[] };
   const names = tools.map((tool) => tool.name).sort();
   assertEquals(names, [
+    "continue_video",
     "create_video",
     "delete_video",
     "get_frame",
@@ -101,6 +102,9 @@ Deno.test("[mcp] create, wait until completed, look at a frame, see the spend", 
   const spend = await mcp.json("my_spend");
   assertEquals([spend.videos, spend.estimated_usd], [1, 0.4]);
   assertEquals(spend.by_model[0].model, "sora-2");
+
+  const next = await mcp.json("continue_video", { id: created.id, prompt: "and then, night" });
+  assertEquals(next.remixed_from, created.id);
 });
 
 Deno.test("[mcp] refusals are tool errors with the service's message", async () => {

@@ -185,6 +185,28 @@ export function VideoPage(props: {
             </button>
           </div>
 
+          {video.status === "completed" && hasVariant(video, "spritesheet") && (
+            <details class="detail-continue">
+              <summary>Continue from the last frame</summary>
+              <form method="post" action={`${videoPath(video)}/continue`} class="dialog-form">
+                <label class="label" for="continue-prompt">What happens next?</label>
+                <textarea
+                  id="continue-prompt"
+                  name="prompt"
+                  rows={3}
+                  maxlength={4000}
+                  required
+                  placeholder="The camera follows as…"
+                >
+                </textarea>
+                <p class="hint">
+                  A new video at the same model, size and length, starting from this one's last
+                  frame.
+                </p>
+                <button type="submit" class="btn btn-primary">Continue</button>
+              </form>
+            </details>
+          )}
           {video.status === "completed" && !remix.ok && remix.why && (
             <p class="hint detail-note">
               <Icon name="remix" />

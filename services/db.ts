@@ -115,6 +115,8 @@ export interface VideoRow {
   /** `openai` or `google`; null only for a row written by an older app (then its model tells). */
   provider: string | null;
   negative_prompt: string | null;
+  /** USD, fixed when the video was made (0 for videos made before costs were recorded). */
+  estimated_cost: number;
 }
 
 export type NewVideo = Pick<

@@ -299,7 +299,9 @@ export function videoDetail(s: VideoServices, userId: number, id: string): Video
   const source = row.remixed_from ? s.db.videoOfUser(row.remixed_from, userId) : undefined;
   return {
     video: toVideo(row),
-    cost: row.status === "failed" ? 0 : estimateCost(row.model, row.size, row.seconds),
+    cost: row.status === "failed"
+      ? 0
+      : row.estimated_cost || estimateCost(row.model, row.size, row.seconds),
     source: source ? toVideo(source) : null,
     remixes: s.db.remixesOf(row.id, userId).map(toVideo),
     retryReason: row.retry_reason,

@@ -6,7 +6,7 @@ import { apiAuthRoutes } from "./routes/api_auth.ts";
 import { apiAccountRoutes } from "./routes/api_misc.ts";
 import { apiVideoRoutes } from "./routes/api_videos.ts";
 import type { AppDeps } from "./routes/env.ts";
-import { errorHandler } from "./routes/errors.tsx";
+import { errorHandler, forMachines } from "./routes/errors.tsx";
 import { healthRoutes } from "./routes/health.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { pageRoutes } from "./routes/pages.tsx";
@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps) {
   app.route("/webhooks", webhookRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
   app.notFound((c) =>
-    c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")
+    forMachines(c.req.path)
       ? c.json({ error: { code: "not_found", message: "No such endpoint." } }, 404)
       : c.text("Not found", 404)
   );

@@ -26,7 +26,8 @@ export function errorHandler(deps: AppDeps) {
     if (failure.retryAfterSeconds !== undefined) {
       c.header("Retry-After", String(failure.retryAfterSeconds));
     }
-    if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")) {
+    if (forMachines(c.req.path)) {
+      if (failure.status === 401) c.header("WWW-Authenticate", 'Bearer realm="sora-studio"');
       const body = {
         error: {
           code: failure.code,
@@ -54,6 +55,12 @@ export function errorHandler(deps: AppDeps) {
       failure.status,
     );
   };
+}
+
+/** Paths that scripts and agents call: they get JSON errors, never a page or a redirect. */
+export function forMachines(path: string): boolean {
+  return path.startsWith("/api/") || path.startsWith("/webhooks/") || path === "/mcp" ||
+    path.startsWith("/mcp/");
 }
 
 function toAppError(error: Error): AppError | null {

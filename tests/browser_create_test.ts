@@ -3,14 +3,7 @@
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import {
-  browserAvailable,
-  launch,
-  logIn,
-  openPage,
-  startServer,
-  waitForLive,
-} from "./browser_helpers.ts";
+import { browserAvailable, loggedInSession, waitForLive } from "./browser_helpers.ts";
 
 async function optionValues(page: Page, label: string): Promise<string[]> {
   return await page.getByLabel(label, { exact: true }).locator("option").evaluateAll(
@@ -39,10 +32,8 @@ Deno.test({
     "[browser] create: sizes follow the model, the cost estimate updates, the prompt is counted",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ timeScale: 0.05, pollMs: 50 });
+    const { server, page } = session;
 
     // Demo mode offers both simulated providers: Sora's models first, then Veo's.
     assertEquals(await optionValues(page, "Model"), [
@@ -109,10 +100,8 @@ Deno.test({
   name: "[browser] create: a bad reference image is refused with a message; a good one previews",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ timeScale: 0.05, pollMs: 50 });
+    const { page } = session;
     const input = page.locator("#create-reference");
     const error = page.locator("#create-reference-error");
     const preview = page.locator(".reference-preview img");
@@ -158,10 +147,8 @@ Deno.test({
   name: "[browser] create: what the server refuses comes back as a toast, the form untouched",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ timeScale: 0.05, pollMs: 50 });
+    const { page } = session;
     // A size the model does not make (as a stale page could send): the server says why.
     await page.getByLabel("Size", { exact: true }).evaluate((select: HTMLSelectElement) => {
       select.add(new Option("1024×1792", "1024x1792", true, true));
@@ -188,10 +175,8 @@ Deno.test({
   name: "[browser] create: a request in flight shows the busy bar and disables Generate",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ timeScale: 0.05, pollMs: 50 });
+    const { page } = session;
     await waitForLive(page);
     const busyBar = page.locator(".busy-bar");
     assertEquals(await busyBar.evaluate((el) => getComputedStyle(el).opacity), "0");
@@ -232,10 +217,8 @@ Deno.test({
   name: "[browser] feedback: rate limited, server trouble and a lost connection each get a toast",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ jobs: false });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ jobs: false });
+    const { page } = session;
     await waitForLive(page);
     const answers: Array<(route: import("playwright-core").Route) => Promise<void>> = [
       (route) => route.fulfill({ status: 429, body: "slow down", headers: { "retry-after": "5" } }),

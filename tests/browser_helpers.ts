@@ -190,6 +190,23 @@ export async function openPage(
   return page;
 }
 
+/** The usual start of a browser test: a server, a browser, and a page logged in as the admin. */
+export async function loggedInSession(options: ServerOptions = {}) {
+  const server = await startServer(options);
+  const browser = await launch();
+  const page = await openPage(browser);
+  await logIn(page, server.url);
+  return {
+    server,
+    browser,
+    page,
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+      await server[Symbol.asyncDispose]();
+    },
+  };
+}
+
 export async function logIn(page: Page, url: string) {
   await page.goto(`${url}/login`);
   await page.getByLabel("Username").fill(USERNAME);

@@ -10,6 +10,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,
   launch,
+  loggedInSession,
   logIn,
   makeVideo,
   openPage,
@@ -142,10 +143,8 @@ Deno.test({
   name: "[browser] library: a new user sees what to do, and an example fills the prompt",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ jobs: false });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ jobs: false });
+    const { page } = session;
     const empty = page.locator(".empty-state");
     await empty.filter({ hasText: "No videos yet" }).waitFor();
     assertMatch((await empty.textContent())!, /press\s+Generate/);

@@ -10,6 +10,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,
   launch,
+  loggedInSession,
   logIn,
   makeVideo,
   openPage,
@@ -33,10 +34,8 @@ Deno.test({
   name: "[browser] create: every offered model's sizes, lengths per size, prices and inputs",
   ignore: !browserAvailable,
   async fn() {
-    await using server = await startServer({ jobs: false });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ jobs: false });
+    const { page } = session;
     const offered: OfferedModel[] = JSON.parse(
       (await page.locator("#models-data").textContent())!,
     );
@@ -88,10 +87,8 @@ Deno.test({
   ignore: !browserAvailable ||
     !MODELS.map(modelView).some((m) => m.negativePrompt),
   async fn() {
-    await using server = await startServer({ jobs: false });
-    await using browser = await launch();
-    const page = await openPage(browser);
-    await logIn(page, server.url);
+    await using session = await loggedInSession({ jobs: false });
+    const { server, page } = session;
     const offered: OfferedModel[] = JSON.parse(
       (await page.locator("#models-data").textContent())!,
     );

@@ -16,27 +16,40 @@ export function readNumber(name: string, fallback: number): number {
   return value;
 }
 
-if (import.meta.main) {
-  const port = readNumber("SIMULATOR_PORT", DEFAULT_PORT);
-  const timeScale = readNumber("SIMULATOR_TIME_SCALE", 1);
-  const apiKey = Deno.env.get("SIMULATOR_API_KEY") || undefined;
-  const sim = createSoraSimulator({ timeScale, apiKey });
-
-  Deno.serve({
+/** Serves a simulator's handler on `port`, saying where; used by both simulators' entry points. */
+export function serveSimulator(
+  name: string,
+  port: number,
+  path: string,
+  timeScale: number,
+  handler: (req: Request) => Promise<Response>,
+): Deno.HttpServer {
+  return Deno.serve({
     port,
     onListen: ({ hostname, port }) => {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
-      console.log(
-        `Sora simulator listening on http://${host}:${port}/v1 (timeScale ${timeScale})`,
-      );
+      console.log(`${name} listening on http://${host}:${port}${path} (timeScale ${timeScale})`);
     },
   }, async (req) => {
     try {
-      return await sim.fetch(req);
+      return await handler(req);
     } catch (error) {
       // A client that disconnects mid-request aborts req.signal; nobody is left to answer.
       if (req.signal.aborted) return new Response(null, { status: 499 });
       throw error;
     }
   });
+}
+
+if (import.meta.main) {
+  const timeScale = readNumber("SIMULATOR_TIME_SCALE", 1);
+  const apiKey = Deno.env.get("SIMULATOR_API_KEY") || undefined;
+  const sim = createSoraSimulator({ timeScale, apiKey });
+  serveSimulator(
+    "Sora simulator",
+    readNumber("SIMULATOR_PORT", DEFAULT_PORT),
+    "/v1",
+    timeScale,
+    sim.fetch,
+  );
 }

@@ -1,26 +1,12 @@
 // Standalone Veo simulator, for trying the Gemini API code path by hand:
 //   VEO_SIMULATOR_PORT=8788 SIMULATOR_TIME_SCALE=1 deno run --allow-net --allow-env services/simulator/veo/serve.ts
 // then start the app with GEMINI_BASE_URL=http://localhost:8788 GEMINI_API_KEY=anything.
-import { readNumber } from "../serve.ts";
+import { readNumber, serveSimulator } from "../serve.ts";
 import { createVeoSimulator } from "./simulator.ts";
 
 if (import.meta.main) {
-  const port = readNumber("VEO_SIMULATOR_PORT", 8788);
   const timeScale = readNumber("SIMULATOR_TIME_SCALE", 1);
   const apiKey = Deno.env.get("SIMULATOR_API_KEY") || undefined;
   const sim = createVeoSimulator({ timeScale, apiKey });
-  Deno.serve({
-    port,
-    onListen: ({ hostname, port }) => {
-      const host = hostname === "0.0.0.0" ? "localhost" : hostname;
-      console.log(`Veo simulator listening on http://${host}:${port} (timeScale ${timeScale})`);
-    },
-  }, async (req) => {
-    try {
-      return await sim.fetch(req);
-    } catch (error) {
-      if (req.signal.aborted) return new Response(null, { status: 499 });
-      throw error;
-    }
-  });
+  serveSimulator("Veo simulator", readNumber("VEO_SIMULATOR_PORT", 8788), "", timeScale, sim.fetch);
 }

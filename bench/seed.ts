@@ -88,7 +88,7 @@ export function seed(dataDir: string, options: SeedOptions): SeededUser[] {
             size: v % 3 === 0 ? "1280x720" : "720x1280",
             seconds: ["4", "8", "12"][v % 3],
             remixed_from: null,
-            remix_upstream_id: null,
+            source_upstream_id: null,
             reference_path: null,
             reference_type: null,
             idempotency_key: crypto.randomUUID(),

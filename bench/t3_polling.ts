@@ -50,7 +50,7 @@ async function budgetUnderPressure(ctx: BenchContext) {
         size: "720x1280",
         seconds: "4",
         remixed_from: null,
-        remix_upstream_id: null,
+        source_upstream_id: null,
         reference_path: null,
         reference_type: null,
         idempotency_key: crypto.randomUUID(),

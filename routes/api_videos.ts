@@ -4,11 +4,13 @@ import {
   continueVideo,
   createVideo,
   deleteVideo,
+  editVideo,
+  extendVideo,
   getVideo,
   listVideos,
   remixVideo,
 } from "../services/videos.ts";
-import { libraryQuerySchema, remixSchema } from "../services/video_input.ts";
+import { extendSchema, libraryQuerySchema, remixSchema } from "../services/video_input.ts";
 import { requireBearer } from "./authenticate.ts";
 import { serveFile } from "./content.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
@@ -38,6 +40,14 @@ export function apiVideoRoutes(deps: AppDeps) {
     .post("/:id/remix", validate("json", remixSchema), async (c) => {
       const { prompt } = c.req.valid("json");
       return c.json(await remixVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
+    })
+    .post("/:id/extend", validate("json", extendSchema), async (c) => {
+      const request = c.req.valid("json");
+      return c.json(await extendVideo(s, c.var.user.id, c.req.param("id"), request), 201);
+    })
+    .post("/:id/edit", validate("json", remixSchema), async (c) => {
+      const { prompt } = c.req.valid("json");
+      return c.json(await editVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
     })
     .post("/:id/continue", validate("json", remixSchema), async (c) => {
       const { prompt } = c.req.valid("json");

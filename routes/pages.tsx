@@ -1,14 +1,17 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { login, logout } from "../services/auth.ts";
 import { AppError } from "../services/errors.ts";
-import { libraryQuerySchema, remixSchema } from "../services/video_input.ts";
+import type { Video } from "../services/types.ts";
+import { extendSchema, libraryQuerySchema, remixSchema } from "../services/video_input.ts";
 import {
   contentFile,
   continueVideo,
   createVideo,
   deleteVideo,
+  editVideo,
+  extendVideo,
   listVideos,
   remixVideo,
   rerunVideo,
@@ -36,6 +39,12 @@ const loginForm = z.object({
 
 /** The pages' live message: the changed card, swapped in place by htmx. */
 const cardSwap: LiveRenderer = (video) => ({ data: String(<VideoCardOob video={video} />) });
+
+/** A video made from another: its card for htmx, else its page (a plain form's POST-redirect). */
+function newVideo(c: Context<AppEnv>, video: Video) {
+  if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
+  return c.html(<VideoCard video={video} />, 201);
+}
 
 /** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
 export function pageRoutes(deps: AppDeps) {
@@ -137,25 +146,23 @@ export function pageRoutes(deps: AppDeps) {
       return serveFile(c, file, download === "1");
     })
     .post("/videos/:id/remix", validate("form", remixSchema), async (c) => {
-      const video = await remixVideo(
-        s,
-        c.var.user.id,
-        c.req.param("id"),
-        c.req.valid("form").prompt,
-      );
-      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
-      return c.html(<VideoCard video={video} />, 201);
+      const { prompt } = c.req.valid("form");
+      return newVideo(c, await remixVideo(s, c.var.user.id, c.req.param("id"), prompt));
+    })
+    .post("/videos/:id/extend", validate("form", extendSchema), async (c) => {
+      const request = c.req.valid("form");
+      return newVideo(c, await extendVideo(s, c.var.user.id, c.req.param("id"), request));
+    })
+    .post("/videos/:id/edit", validate("form", remixSchema), async (c) => {
+      const { prompt } = c.req.valid("form");
+      return newVideo(c, await editVideo(s, c.var.user.id, c.req.param("id"), prompt));
     })
     .post("/videos/:id/continue", validate("form", remixSchema), async (c) => {
-      const prompt = c.req.valid("form").prompt;
-      const video = await continueVideo(s, c.var.user.id, c.req.param("id"), prompt);
-      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
-      return c.html(<VideoCard video={video} />, 201);
+      const { prompt } = c.req.valid("form");
+      return newVideo(c, await continueVideo(s, c.var.user.id, c.req.param("id"), prompt));
     })
     .post("/videos/:id/rerun", async (c) => {
-      const video = await rerunVideo(s, c.var.user.id, c.req.param("id"));
-      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
-      return c.html(<VideoCard video={video} />, 201);
+      return newVideo(c, await rerunVideo(s, c.var.user.id, c.req.param("id")));
     })
     .delete("/videos/:id", async (c) => {
       await deleteVideo(s, c.var.user.id, c.req.param("id"));

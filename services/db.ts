@@ -1,5 +1,5 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import type { Role, VideoStatus } from "./types.ts";
+import type { Derivation, Role, VideoStatus } from "./types.ts";
 
 /**
  * The one module that holds SQL. Every statement is prepared once and reused; the schema grows by
@@ -72,6 +72,13 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE users ADD COLUMN monthly_budget REAL;
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE INDEX videos_created ON videos(created_at);`,
+  // How a video came from its source (`remixed_from`): remix, extend, edit or continue; the
+  // upstream id the provider's action works on; the length of an extension's new segment.
+  `ALTER TABLE videos RENAME COLUMN remix_upstream_id TO source_upstream_id;
+   ALTER TABLE videos ADD COLUMN derivation TEXT;
+   UPDATE videos SET derivation = CASE WHEN source_upstream_id IS NOT NULL THEN 'remix'
+     ELSE 'continue' END WHERE remixed_from IS NOT NULL;
+   ALTER TABLE videos ADD COLUMN extension_seconds TEXT;`,
 ];
 
 export interface UserRow {
@@ -94,7 +101,8 @@ export interface VideoRow {
   size: string;
   seconds: string;
   remixed_from: string | null;
-  remix_upstream_id: string | null;
+  /** The source's upstream id, for a video made by a provider action on it (remix, extend, edit). */
+  source_upstream_id: string | null;
   reference_path: string | null;
   reference_type: string | null;
   error_code: string | null;
@@ -117,6 +125,10 @@ export interface VideoRow {
   negative_prompt: string | null;
   /** USD, fixed when the video was made (0 for videos made before costs were recorded). */
   estimated_cost: number;
+  /** How it came from `remixed_from`; null for a video made from a prompt alone. */
+  derivation: Derivation | null;
+  /** For an extension: the length of the appended segment (`seconds` is the whole video's). */
+  extension_seconds: string | null;
 }
 
 export type NewVideo = Pick<
@@ -128,7 +140,7 @@ export type NewVideo = Pick<
   | "size"
   | "seconds"
   | "remixed_from"
-  | "remix_upstream_id"
+  | "source_upstream_id"
   | "reference_path"
   | "reference_type"
   | "idempotency_key"
@@ -138,6 +150,8 @@ export type NewVideo = Pick<
 /** A new video with its provider and provider-specific inputs. */
 export type NewVideoJob = NewVideo & Pick<VideoRow, "negative_prompt"> & {
   provider: string;
+  derivation?: Derivation | null;
+  extension_seconds?: string | null;
   /** USD, from the price table when the video is made; 0 when unknown. */
   estimated_cost?: number;
 };
@@ -395,9 +409,9 @@ export class Database {
   insertVideoJob(video: NewVideoJob): void {
     this.#run(
       `INSERT INTO videos (id, user_id, status, progress, prompt, model, size, seconds, remixed_from,
-         remix_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
-         next_poll_at, provider, negative_prompt, estimated_cost)
-       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         source_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
+         next_poll_at, provider, negative_prompt, estimated_cost, derivation, extension_seconds)
+       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       video.id,
       video.user_id,
       video.prompt,
@@ -405,7 +419,7 @@ export class Database {
       video.size,
       video.seconds,
       video.remixed_from,
-      video.remix_upstream_id,
+      video.source_upstream_id,
       video.reference_path,
       video.reference_type,
       video.idempotency_key,
@@ -415,6 +429,8 @@ export class Database {
       video.provider,
       video.negative_prompt,
       video.estimated_cost ?? 0,
+      video.derivation ?? null,
+      video.extension_seconds ?? null,
     );
   }
 
@@ -435,7 +451,8 @@ export class Database {
       | undefined;
   }
 
-  remixesOf(id: string, userId: number): VideoRow[] {
+  /** The videos made from this one (remixes, extensions, edits, continuations), newest first. */
+  madeFrom(id: string, userId: number): VideoRow[] {
     return this.#all(
       "SELECT * FROM videos WHERE remixed_from = ? AND user_id = ? ORDER BY created_at DESC",
       id,

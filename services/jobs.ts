@@ -12,7 +12,7 @@ import { errorFields, type Logger, silentLogger } from "./log.ts";
 import { findModel } from "./models.ts";
 import type { ProviderEntry, ProviderSet } from "./providers/registry.ts";
 import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
-import { UpstreamError, type UpstreamJob } from "./upstream.ts";
+import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
 import { toVideo } from "./video_view.ts";
 
 export interface JobRunnerOptions {
@@ -168,28 +168,14 @@ export class JobRunner {
   }
 
   async #submit(row: VideoRow, p: ProviderEntry): Promise<void> {
-    const { upstream } = p.provider;
-    const job = await this.#upstreamCall(
-      row,
-      p,
-      async () =>
-        row.remix_upstream_id
-          ? upstream.remix(row.remix_upstream_id, row.prompt, row.idempotency_key)
-          : upstream.create({
-            prompt: row.prompt,
-            model: row.model,
-            size: row.size,
-            seconds: row.seconds,
-            negative_prompt: row.negative_prompt ?? undefined,
-            reference: row.reference_path ? await readReference(row) : undefined,
-          }, row.idempotency_key),
-    );
+    const job = await this.#upstreamCall(row, p, () => send(row, p.provider.upstream));
     const saved = this.#save(row, { upstream_id: job.id, ...this.#progressOf(job) });
     if (saved && row.reference_path) await removeQuietly(row.reference_path);
   }
 
   async #check(row: VideoRow, p: ProviderEntry): Promise<void> {
-    const context = { startedAt: row.created_at, seconds: row.seconds };
+    // An extension's work is its new segment, whatever the length of the whole.
+    const context = { startedAt: row.created_at, seconds: row.extension_seconds ?? row.seconds };
     const job = await this.#upstreamCall(
       row,
       p,
@@ -380,6 +366,27 @@ function notConfigured(row: VideoRow): UpstreamError {
 function retryWhat(row: VideoRow): string {
   if (row.status === "downloading") return "Downloading the video";
   return row.upstream_id ? "Checking on the video" : "Sending the request";
+}
+
+/** The one request that starts the job upstream: a create, or an action on its source. */
+async function send(row: VideoRow, upstream: Upstream): Promise<UpstreamJob> {
+  const source = row.source_upstream_id;
+  const key = row.idempotency_key;
+  if (source && row.derivation === "extend") {
+    const seconds = row.extension_seconds ?? "";
+    return await upstream.extend({ source, prompt: row.prompt, model: row.model, seconds }, key);
+  }
+  if (source && row.derivation === "edit") return await upstream.edit(source, row.prompt, key);
+  // Rows from before derivations were recorded have only the source's id: those are remixes.
+  if (source) return await upstream.remix(source, row.prompt, key);
+  return await upstream.create({
+    prompt: row.prompt,
+    model: row.model,
+    size: row.size,
+    seconds: row.seconds,
+    negative_prompt: row.negative_prompt ?? undefined,
+    reference: row.reference_path ? await readReference(row) : undefined,
+  }, key);
 }
 
 async function readReference(row: VideoRow) {

@@ -24,6 +24,28 @@ export function secondsFor(model: ModelInfo, size: string): string[] {
   return model.seconds_by_size?.[size] ?? model.seconds;
 }
 
+/**
+ * Why this model cannot extend a video of that size and length (its provider's limits), or
+ * undefined when it can. The service refuses with it and the detail page explains with it.
+ */
+export function extendRefusal(
+  model: ModelInfo,
+  video: { size: string; seconds: string },
+): string | undefined {
+  const extension = model.actions.extend ? model.extension : undefined;
+  if (!extension) return model.unavailable?.extend ?? `${model.label} videos cannot be extended.`;
+  if (extension.sizes && !extension.sizes.includes(video.size)) {
+    return `${model.label} extends ${
+      extension.sizes.join(" and ")
+    } videos only; this one is ${video.size}.`;
+  }
+  const longest = extension.max_source_seconds;
+  if (longest && Number(video.seconds) > longest) {
+    return `${model.label} extends videos of at most ${longest} seconds; this one is ${video.seconds}.`;
+  }
+  return undefined;
+}
+
 /** Estimated cost in USD; failed jobs cost nothing, so callers pass the status when they know it. */
 export function estimateCost(model: string, size: string, seconds: string): number {
   const price = findModel(model)?.price_per_second[size] ?? 0;

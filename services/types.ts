@@ -31,6 +31,29 @@ export interface Video {
   upstream_id: string | null;
 }
 
+/**
+ * What a provider can do to a finished video: `remix` (same length, changed by a prompt), `extend`
+ * (longer: a new segment appended) and `edit` (the same video with a prompt's changes).
+ */
+export const VIDEO_ACTIONS = ["remix", "extend", "edit"] as const;
+export type VideoAction = typeof VIDEO_ACTIONS[number];
+
+/** How a model extends a finished video. */
+export interface VideoExtension {
+  /** Lengths the appended segment may have; the first is the default. */
+  seconds: string[];
+  /** Sizes of the videos it can extend (all of the model's when unset). */
+  sizes?: string[];
+  /** The longest video it can extend, in seconds (no limit when unset). */
+  max_source_seconds?: number;
+}
+
+/**
+ * How a video came from another (`remixed_from`): by one of the provider's actions, or
+ * `continue` (a new video whose reference image is the source's last frame).
+ */
+export type Derivation = VideoAction | "continue";
+
 export type Role = "admin" | "user";
 
 export interface User {
@@ -60,10 +83,12 @@ export interface ModelInfo {
   default_seconds: string;
   /** For a size that allows fewer lengths than `seconds` (Veo: 1080p and 4K only come as 8 s). */
   seconds_by_size?: Record<string, string[]>;
-  /** What can be done with a finished video of this model. */
-  actions: { remix: boolean };
+  /** What can be done with a finished video of this model (through its provider's API). */
+  actions: Record<VideoAction, boolean>;
   /** Why an action is missing, in words for the person who would have used it. */
-  unavailable?: { remix?: string };
+  unavailable?: Partial<Record<VideoAction, string>>;
+  /** For a model that can extend: what an extension may be, and which videos it extends. */
+  extension?: VideoExtension;
   /** Optional inputs of the create request this model takes. */
   inputs: { input_reference: boolean; negative_prompt: boolean };
   /** Whether the videos come with a sound track. */

@@ -20,6 +20,16 @@ export interface CreateJob {
   reference?: { bytes: Uint8Array; type: string; name: string };
 }
 
+/** A finished upstream video to make longer: a new segment of `seconds` is appended. */
+export interface ExtendJob {
+  /** The upstream id of the finished video. */
+  source: string;
+  prompt: string;
+  model: string;
+  /** Length of the new segment (the result is as long as both). */
+  seconds: string;
+}
+
 /** What the app knows of a job it asks about, for providers that report no progress of their own. */
 export interface JobContext {
   /** When the job was made (ms since the epoch). */
@@ -35,6 +45,8 @@ export interface Upstream {
   readonly name: string;
   create(job: CreateJob, idempotencyKey: string): Promise<UpstreamJob>;
   remix(upstreamId: string, prompt: string, idempotencyKey: string): Promise<UpstreamJob>;
+  extend(job: ExtendJob, idempotencyKey: string): Promise<UpstreamJob>;
+  edit(upstreamId: string, prompt: string, idempotencyKey: string): Promise<UpstreamJob>;
   retrieve(upstreamId: string, context?: JobContext): Promise<UpstreamJob>;
   delete(upstreamId: string): Promise<void>;
   /** The content as a streaming response; the caller checks its length and writes it. */

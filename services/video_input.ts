@@ -125,6 +125,12 @@ export function resolveCreate(
 
 export const remixSchema = z.object({ prompt: promptSchema });
 
+/** Extend: what happens next, and optionally the new segment's length (the model's first if not). */
+export const extendSchema = z.object({
+  prompt: promptSchema,
+  seconds: z.preprocess((v) => v === "" ? undefined : v, secondsSchema.optional()),
+});
+
 /** Ids are ours and have one shape; anything else cannot name a video. */
 export const VIDEO_ID = /^vid_[0-9a-f]{24}$/;
 

@@ -14,11 +14,11 @@ import {
   videoDir,
   writeBytesAtomically,
 } from "./media_store.ts";
-import { estimateCost, findModel } from "./models.ts";
+import { estimateCost, extendRefusal, findModel } from "./models.ts";
 import { cutFrame, FRAME_COUNT } from "./frames.ts";
 import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
-import type { ContentVariant, Video } from "./types.ts";
+import type { ContentVariant, Derivation, ModelInfo, Video, VideoAction } from "./types.ts";
 import type { Upstream } from "./upstream.ts";
 import {
   type CreateVideoFields,
@@ -69,8 +69,8 @@ export async function createVideo(
   userId: number,
   fields: CreateVideoFields,
   reference?: ReferenceImage,
-  /** The video this one carries on from, kept as its lineage. */
-  derivedFrom: string | null = null,
+  /** The video this one continues from its last frame, kept as its lineage. */
+  continues: string | null = null,
 ): Promise<Video> {
   const resolved = resolveCreate(fields, s.providers.models, s.providers.defaultModel, !!reference);
   if ("fields" in resolved) throw invalid(resolved.fields, Object.values(resolved.fields)[0]);
@@ -90,8 +90,9 @@ export async function createVideo(
     seconds,
     provider: model.provider,
     negative_prompt: resolved.negative_prompt ?? null,
-    remixed_from: derivedFrom,
-    remix_upstream_id: null,
+    remixed_from: continues,
+    derivation: continues ? "continue" : null,
+    source_upstream_id: null,
     reference_path: stored?.path ?? null,
     reference_type: stored?.type ?? null,
     idempotency_key: crypto.randomUUID(),
@@ -100,53 +101,107 @@ export async function createVideo(
   return await submitted(s, id);
 }
 
-export async function remixVideo(
+export function remixVideo(s: VideoServices, userId: number, sourceId: string, prompt: string) {
+  return deriveVideo(s, userId, sourceId, "remix", { prompt });
+}
+
+/** A longer video: the source with a new segment of `seconds` appended, as the prompt directs. */
+export function extendVideo(
   s: VideoServices,
   userId: number,
   sourceId: string,
-  prompt: string,
+  request: { prompt: string; seconds?: string },
+) {
+  return deriveVideo(s, userId, sourceId, "extend", request);
+}
+
+/** The same video with the changes the prompt asks for. */
+export function editVideo(s: VideoServices, userId: number, sourceId: string, prompt: string) {
+  return deriveVideo(s, userId, sourceId, "edit", { prompt });
+}
+
+const DONE: Record<VideoAction, string> = {
+  remix: "remixed",
+  extend: "extended",
+  edit: "edited",
+};
+
+/**
+ * A new video made by the source's provider from the finished source (remix, extend, edit), with
+ * the source as its lineage. Refused with 409 when the model cannot do it, the source is not
+ * finished or its provider is not set up, and for the budget before anything is sent.
+ */
+async function deriveVideo(
+  s: VideoServices,
+  userId: number,
+  sourceId: string,
+  action: VideoAction,
+  request: { prompt: string; seconds?: string },
 ): Promise<Video> {
   const source = ownVideo(s, userId, sourceId);
   const model = findModel(source.model);
-  if (model && !model.actions.remix) {
-    throw new AppError(
-      409,
-      "remix_not_supported",
-      model.unavailable?.remix ?? `${model.label} videos cannot be remixed.`,
-    );
-  }
+  if (!model?.actions[action]) throw notSupported(action, model, source);
   if (source.status !== "completed" || !source.upstream_id) {
-    throw conflict("Only a finished video can be remixed.");
+    throw conflict(`Only a finished video can be ${DONE[action]}.`);
   }
   const provider = s.providers.forJob(source);
   if (!provider) {
     throw new AppError(
       409,
       "provider_not_configured",
-      `${
-        model?.provider_name ?? "Its provider"
-      } is not set up on this server, so this video cannot be remixed.`,
+      `${model.provider_name} is not set up on this server, so this video cannot be ${
+        DONE[action]
+      }.`,
     );
   }
+  const added = action === "extend" ? extensionSeconds(model, source, request.seconds) : null;
   const id = newVideoId();
   insertWithinBudget(s, {
-    estimated_cost: estimateCost(source.model, source.size, source.seconds),
+    // What is made (and paid for) is the new segment of an extension, the whole video otherwise.
+    estimated_cost: estimateCost(source.model, source.size, added ?? source.seconds),
     id,
     user_id: userId,
-    prompt,
+    prompt: request.prompt,
     model: source.model,
     size: source.size,
-    seconds: source.seconds,
+    seconds: added ? String(Number(source.seconds) + Number(added)) : source.seconds,
     provider: provider.provider.id,
     negative_prompt: null,
     remixed_from: source.id,
-    remix_upstream_id: source.upstream_id,
+    source_upstream_id: source.upstream_id,
+    derivation: action,
+    extension_seconds: added,
     reference_path: null,
     reference_type: null,
     idempotency_key: crypto.randomUUID(),
     created_at: s.now(),
   });
   return await submitted(s, id);
+}
+
+function notSupported(action: VideoAction, model: ModelInfo | undefined, source: VideoRow) {
+  return new AppError(
+    409,
+    `${action}_not_supported`,
+    model?.unavailable?.[action] ??
+      `${model?.label ?? source.model} videos cannot be ${DONE[action]}.`,
+  );
+}
+
+/** The new segment's length, checked against what the model extends (400 or 409 with why). */
+function extensionSeconds(model: ModelInfo, source: VideoRow, seconds?: string): string {
+  const refusal = extendRefusal(model, source);
+  if (refusal || !model.extension) throw new AppError(409, "extend_not_supported", refusal ?? "");
+  const allowed = model.extension.seconds;
+  const added = seconds ?? allowed[0];
+  if (!allowed.includes(added)) {
+    const lengths = `${allowed.join(", ")} seconds`;
+    throw invalid(
+      { seconds: `Choose ${lengths}.` },
+      `${model.label} extends a video by ${lengths}.`,
+    );
+  }
+  return added;
 }
 
 /**
@@ -289,7 +344,10 @@ export interface VideoDetail {
   video: Video;
   cost: number;
   source: Video | null;
-  remixes: Video[];
+  /** How it came from its source (`remixed_from`); null for a video made from a prompt. */
+  derivation: Derivation | null;
+  /** The videos made from this one, each with how. */
+  derived: { video: Video; derivation: Derivation }[];
   /** Why the last attempt failed while the job waits to try again (null when all is well). */
   retryReason: string | null;
 }
@@ -303,7 +361,11 @@ export function videoDetail(s: VideoServices, userId: number, id: string): Video
       ? 0
       : row.estimated_cost || estimateCost(row.model, row.size, row.seconds),
     source: source ? toVideo(source) : null,
-    remixes: s.db.remixesOf(row.id, userId).map(toVideo),
+    derivation: row.derivation ?? (row.remixed_from ? "remix" : null),
+    derived: s.db.madeFrom(row.id, userId).map((r) => ({
+      video: toVideo(r),
+      derivation: r.derivation ?? "remix",
+    })),
     retryReason: row.retry_reason,
   };
 }

@@ -255,7 +255,7 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
       size: v.size ?? "1280x720",
       seconds: v.seconds ?? "4",
       remixed_from: v.remixedFrom ?? null,
-      remix_upstream_id: null,
+      source_upstream_id: null,
       reference_path: null,
       reference_type: null,
       idempotency_key: crypto.randomUUID(),

@@ -1,6 +1,6 @@
 /** Small pure helpers shared by the views. No I/O. */
-import { MODELS } from "../services/models.ts";
-import type { ModelInfo, Video, VideoStatus } from "../services/types.ts";
+import { extendRefusal, findModel, MODELS } from "../services/models.ts";
+import type { Derivation, ModelInfo, Video, VideoStatus } from "../services/types.ts";
 
 export const STATUS_LABELS: Record<VideoStatus, string> = {
   queued: "Queued",
@@ -185,6 +185,31 @@ export function remixOf(video: Pick<Video, "model">): { ok: boolean; why?: strin
   const model = modelOf(video);
   return { ok: model?.remix ?? true, why: model?.remixUnavailable };
 }
+
+/**
+ * Whether the provider can extend or edit this finished video, and if not, why (in its words);
+ * for an extension, also the lengths the new segment may have.
+ */
+export function actionOf(
+  video: Pick<Video, "model" | "size" | "seconds">,
+  action: "extend" | "edit",
+): { ok: boolean; why?: string; seconds: string[] } {
+  const model = findModel(video.model);
+  if (!model) return { ok: false, seconds: [] };
+  if (action === "edit") {
+    return { ok: model.actions.edit, why: model.unavailable?.edit, seconds: [] };
+  }
+  const why = extendRefusal(model, video);
+  return { ok: !why, why, seconds: model.extension?.seconds ?? [] };
+}
+
+/** How a video came from its source, as the lineage says it. */
+export const DERIVATION_LABELS: Record<Derivation, { from: string; one: string }> = {
+  remix: { from: "Remixed from", one: "Remix" },
+  extend: { from: "Extended from", one: "Extension" },
+  edit: { from: "Edited from", one: "Edit" },
+  continue: { from: "Continued from", one: "Continuation" },
+};
 
 /** The model catalogue trimmed to what the create form needs client-side. */
 export function modelsPayload(models: readonly ModelInfo[]) {

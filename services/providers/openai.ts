@@ -104,6 +104,26 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
       call(async () =>
         toJob(await client.videos.remix(upstreamId, { prompt }, idempotent(idempotencyKey)))
       ),
+    extend: (job, idempotencyKey) =>
+      call(async () =>
+        toJob(
+          await client.videos.extend({
+            prompt: job.prompt,
+            // The SDK's type lists 4, 8 and 12; the API takes up to 20 for an extension.
+            seconds: job.seconds as OpenAI.Videos.VideoSeconds,
+            video: { id: job.source },
+          }, idempotent(idempotencyKey)),
+        )
+      ),
+    edit: (upstreamId, prompt, idempotencyKey) =>
+      call(async () =>
+        toJob(
+          await client.videos.edit(
+            { prompt, video: { id: upstreamId } },
+            idempotent(idempotencyKey),
+          ),
+        )
+      ),
     retrieve: (upstreamId) => call(async () => toJob(await client.videos.retrieve(upstreamId))),
     delete: (upstreamId) => call(async () => void await client.videos.delete(upstreamId)),
     download: (upstreamId, variant, signal) =>

@@ -10,7 +10,9 @@ const SORA = {
   seconds: ["4", "8", "12"],
   default_size: "720x1280",
   default_seconds: "4",
-  actions: { remix: true },
+  actions: { remix: true, extend: true, edit: true },
+  // The Videos API appends a segment of 4 to 20 seconds to a finished video.
+  extension: { seconds: ["4", "8", "12", "16", "20"] },
   inputs: { input_reference: true, negative_prompt: false },
   audio: true,
   variants: ["video", "thumbnail", "spritesheet"],
@@ -24,6 +26,8 @@ export const OPENAI_MODELS: readonly ModelInfo[] = [
     sizes: ["720x1280", "1280x720"],
     seconds: [...SORA.seconds],
     variants: [...SORA.variants],
+    actions: { ...SORA.actions },
+    extension: { seconds: [...SORA.extension.seconds] },
     price_per_second: { "720x1280": 0.10, "1280x720": 0.10 },
   },
   {
@@ -33,6 +37,8 @@ export const OPENAI_MODELS: readonly ModelInfo[] = [
     sizes: ["720x1280", "1280x720", "1024x1792", "1792x1024"],
     seconds: [...SORA.seconds],
     variants: [...SORA.variants],
+    actions: { ...SORA.actions },
+    extension: { seconds: [...SORA.extension.seconds] },
     price_per_second: {
       "720x1280": 0.30,
       "1280x720": 0.30,

@@ -140,6 +140,8 @@ function combinedUpstream(entries: readonly ProviderEntry[]): Upstream {
     },
     create: notHere,
     remix: notHere,
+    extend: notHere,
+    edit: notHere,
     retrieve: notHere,
     delete: notHere,
     download: notHere,

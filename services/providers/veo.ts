@@ -220,10 +220,25 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
         });
         return toJob(op, { startedAt, seconds: job.seconds });
       }, true),
-    remix: () =>
-      Promise.reject(
-        new UpstreamError("Veo cannot remix a video; re-run it with a new prompt instead.", false),
-      ),
+    extend: async (job) => {
+      // Veo extends the video it made, named by its file's URI, which the source operation holds.
+      const source = await call(() => operation(job.source));
+      const video = source.response?.generatedVideos?.[0]?.video;
+      if (!source.done || !video?.uri) {
+        throw new UpstreamError("Google no longer has the video to extend.", false, 404);
+      }
+      return await call(async () => {
+        const startedAt = now();
+        const op = await client.models.generateVideos({
+          model: job.model,
+          source: { prompt: job.prompt, video: { uri: video.uri } },
+          config: { numberOfVideos: 1, resolution: "720p" },
+        });
+        return toJob(op, { startedAt, seconds: job.seconds });
+      }, true);
+    },
+    remix: () => unsupported("Veo cannot remix a video; re-run it with a new prompt instead."),
+    edit: () => unsupported("Veo cannot edit a video; re-run it with a new prompt instead."),
     retrieve: (upstreamId, context) =>
       call(async () => toJob(await operation(upstreamId), context)),
     delete: (upstreamId) =>
@@ -257,6 +272,10 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
       }),
     ping: () => call(async () => void await client.models.list({ config: { pageSize: 1 } }), true),
   };
+}
+
+function unsupported(message: string): Promise<never> {
+  return Promise.reject(new UpstreamError(message, false));
 }
 
 interface GoogleErrorBody {

@@ -24,21 +24,35 @@ const VEO = {
   seconds: ["4", "6", "8"],
   default_size: "1280x720",
   default_seconds: "8",
-  actions: { remix: false },
+  actions: { remix: false, extend: false, edit: false },
   unavailable: {
     remix: "Veo cannot change a finished video (remix is a Sora feature). " +
       "Re-run it with an edited prompt instead.",
+    edit: "Veo cannot edit a finished video (edit is a Sora feature). " +
+      "Re-run it with an edited prompt instead.",
+    extend: "Only Veo 3.1 models extend videos.",
   },
   inputs: { input_reference: true, negative_prompt: true },
   audio: true,
   variants: ["video"],
 } as const;
 
+/**
+ * Veo 3.1 extends a 720p video it made (kept two days) by 7 seconds, as long as the video is at
+ * most 141 seconds; the result is one video, source and extension together.
+ */
+const EXTENSION = {
+  seconds: ["7"],
+  sizes: ["1280x720", "720x1280"],
+  max_source_seconds: 141,
+};
+
 function veo(
   id: string,
   label: string,
   prices: { hd: number; fourK?: number },
   sizes: string[],
+  canExtend = false,
 ): ModelInfo {
   const price_per_second: Record<string, number> = {};
   const seconds_by_size: Record<string, string[]> = {};
@@ -55,8 +69,15 @@ function veo(
     seconds: [...VEO.seconds],
     price_per_second,
     seconds_by_size,
-    actions: { ...VEO.actions },
-    unavailable: { ...VEO.unavailable },
+    actions: { ...VEO.actions, extend: canExtend },
+    unavailable: canExtend
+      ? { remix: VEO.unavailable.remix, edit: VEO.unavailable.edit }
+      : { ...VEO.unavailable },
+    ...(canExtend
+      ? {
+        extension: { ...EXTENSION, seconds: [...EXTENSION.seconds], sizes: [...EXTENSION.sizes] },
+      }
+      : {}),
     inputs: { ...VEO.inputs },
     variants: [...VEO.variants],
   };
@@ -66,8 +87,8 @@ const HD = ["1280x720", "720x1280", "1920x1080", "1080x1920"];
 const UP_TO_4K = [...HD, "3840x2160", "2160x3840"];
 
 export const VEO_MODELS: readonly ModelInfo[] = [
-  veo("veo-3.1-generate-preview", "Veo 3.1", { hd: 0.40, fourK: 0.60 }, UP_TO_4K),
-  veo("veo-3.1-fast-generate-preview", "Veo 3.1 Fast", { hd: 0.15, fourK: 0.35 }, UP_TO_4K),
+  veo("veo-3.1-generate-preview", "Veo 3.1", { hd: 0.40, fourK: 0.60 }, UP_TO_4K, true),
+  veo("veo-3.1-fast-generate-preview", "Veo 3.1 Fast", { hd: 0.15, fourK: 0.35 }, UP_TO_4K, true),
   // Veo 3 makes 1080p in landscape only.
   veo("veo-3.0-generate-001", "Veo 3", { hd: 0.40 }, ["1280x720", "720x1280", "1920x1080"]),
   veo("veo-3.0-fast-generate-001", "Veo 3 Fast", { hd: 0.15 }, [

@@ -1,13 +1,15 @@
-import type { User, Video } from "../../services/types.ts";
+import type { Derivation, User, Video } from "../../services/types.ts";
 import { Layout } from "../layout.tsx";
 import { Icon } from "../components/Icon.tsx";
 import { LiveStatus } from "../components/LiveStatus.tsx";
+import { MoreFromVideo } from "../components/MoreFromVideo.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
 import { RemixDialog } from "../components/RemixDialog.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Elapsed, FailureNote } from "../components/VideoCard.tsx";
 import {
   contentPath,
+  DERIVATION_LABELS,
   elapsedMs,
   excerpt,
   formatCost,
@@ -61,10 +63,11 @@ function Player(props: { video: Video }) {
   );
 }
 
-function VideoLink(props: { video: Video; item?: boolean }) {
+function VideoLink(props: { video: Video; kind?: string; item?: boolean }) {
   const link = (
     <a class="lineage-link" href={videoPath(props.video)}>
       <StatusBadge status={props.video.status} />
+      {props.kind && <span class="lineage-kind">{props.kind}</span>}
       <span class="lineage-prompt">{excerpt(props.video.prompt, 90)}</span>
     </a>
   );
@@ -78,10 +81,11 @@ export function VideoPage(props: {
   video: Video;
   cost: number;
   source: Video | null;
-  remixes: Video[];
+  derivation: Derivation | null;
+  derived: { video: Video; derivation: Derivation }[];
   retryReason?: string | null;
 }) {
-  const { video, source, remixes } = props;
+  const { video, source, derived } = props;
   const pending = isPending(video.status);
   const model = modelOf(video);
   const remix = remixOf(video);
@@ -185,28 +189,7 @@ export function VideoPage(props: {
             </button>
           </div>
 
-          {video.status === "completed" && hasVariant(video, "spritesheet") && (
-            <details class="detail-continue">
-              <summary>Continue from the last frame</summary>
-              <form method="post" action={`${videoPath(video)}/continue`} class="dialog-form">
-                <label class="label" for="continue-prompt">What happens next?</label>
-                <textarea
-                  id="continue-prompt"
-                  name="prompt"
-                  rows={3}
-                  maxlength={4000}
-                  required
-                  placeholder="The camera follows as…"
-                >
-                </textarea>
-                <p class="hint">
-                  A new video at the same model, size and length, starting from this one's last
-                  frame.
-                </p>
-                <button type="submit" class="btn btn-primary">Continue</button>
-              </form>
-            </details>
-          )}
+          {video.status === "completed" && <MoreFromVideo video={video} />}
           {video.status === "completed" && !remix.ok && remix.why && (
             <p class="hint detail-note">
               <Icon name="remix" />
@@ -258,22 +241,31 @@ export function VideoPage(props: {
             </div>
           </dl>
 
-          {(video.remixed_from || remixes.length > 0) && (
+          {(video.remixed_from || derived.length > 0) && (
             <section class="detail-section lineage" aria-labelledby="lineage-title">
               <h2 id="lineage-title" class="detail-label">Lineage</h2>
               {video.remixed_from && (
                 <div class="lineage-group">
-                  <h3 class="lineage-heading">Remixed from</h3>
+                  <h3 class="lineage-heading">
+                    {DERIVATION_LABELS[props.derivation ?? "remix"].from}
+                  </h3>
                   {source
                     ? <VideoLink video={source} />
                     : <p class="muted">The original video was deleted.</p>}
                 </div>
               )}
-              {remixes.length > 0 && (
+              {derived.length > 0 && (
                 <div class="lineage-group">
-                  <h3 class="lineage-heading">Remixes ({remixes.length})</h3>
+                  <h3 class="lineage-heading">Made from this video ({derived.length})</h3>
                   <ul class="lineage-list">
-                    {remixes.map((r) => <VideoLink key={r.id} video={r} item />)}
+                    {derived.map((d) => (
+                      <VideoLink
+                        key={d.video.id}
+                        video={d.video}
+                        kind={DERIVATION_LABELS[d.derivation].one}
+                        item
+                      />
+                    ))}
                   </ul>
                 </div>
               )}

@@ -1,0 +1,99 @@
+import type { Child } from "hono/jsx";
+import type { Video } from "../../services/types.ts";
+import { actionOf, hasVariant, videoPath } from "../format.ts";
+import { Icon } from "./Icon.tsx";
+
+/** One folded form that makes a new video from this one with a prompt (a plain POST). */
+function ActionForm(props: {
+  video: Video;
+  action: "extend" | "edit" | "continue";
+  summary: string;
+  label: string;
+  placeholder: string;
+  hint: string;
+  submit: string;
+  children?: Child;
+}) {
+  const id = `${props.action}-prompt`;
+  return (
+    <details class="detail-derive" data-action={props.action}>
+      <summary>{props.summary}</summary>
+      <form method="post" action={`${videoPath(props.video)}/${props.action}`} class="dialog-form">
+        <label class="label" for={id}>{props.label}</label>
+        <textarea
+          id={id}
+          name="prompt"
+          rows={3}
+          maxlength={4000}
+          required
+          placeholder={props.placeholder}
+        >
+        </textarea>
+        {props.children}
+        <p class="hint">{props.hint}</p>
+        <button type="submit" class="btn btn-primary">{props.submit}</button>
+      </form>
+    </details>
+  );
+}
+
+/**
+ * What can be made from a finished video besides a remix: a longer one (extend), a changed one
+ * (edit), where its provider offers them, and one that goes on from its last frame (continue),
+ * where it has a storyboard to take the frame from. Missing actions say why.
+ */
+export function MoreFromVideo(props: { video: Video }) {
+  const { video } = props;
+  const extend = actionOf(video, "extend");
+  const edit = actionOf(video, "edit");
+  const notes = [extend, edit].filter((a) => !a.ok && a.why).map((a) => a.why!);
+  return (
+    <div class="detail-more-from">
+      {extend.ok && (
+        <ActionForm
+          video={video}
+          action="extend"
+          summary="Extend"
+          label="What happens next?"
+          placeholder="The camera pulls back to show the whole valley"
+          hint={`A longer video: this one with a new segment appended. The new segment is what
+            is paid for.`}
+          submit="Extend"
+        >
+          <label class="label" for="extend-seconds">New segment</label>
+          <select id="extend-seconds" name="seconds">
+            {extend.seconds.map((s) => <option key={s} value={s}>{s} seconds</option>)}
+          </select>
+        </ActionForm>
+      )}
+      {edit.ok && (
+        <ActionForm
+          video={video}
+          action="edit"
+          summary="Edit"
+          label="What should change?"
+          placeholder="Make the sky stormy"
+          hint="The same video, at the same size and length, with the changes you describe."
+          submit="Edit"
+        />
+      )}
+      {hasVariant(video, "spritesheet") && (
+        <ActionForm
+          video={video}
+          action="continue"
+          summary="Continue from the last frame"
+          label="What happens next?"
+          placeholder="The camera follows as…"
+          hint="A new video at the same model, size and length, starting from this one's last frame."
+          submit="Continue"
+        />
+      )}
+      {notes.map((note) => (
+        <p key={note} class="hint detail-note">
+          <Icon name="film" />
+          {note}
+        </p>
+      ))}
+    </div>
+  );
+}

@@ -106,3 +106,85 @@ function invalidValue(
     "invalid_value",
   );
 }
+
+/** Lengths (seconds) an extension may add to a video. */
+export const EXTENSION_SECONDS = ["4", "8", "12", "16", "20"] as const;
+export type ExtensionSeconds = typeof EXTENSION_SECONDS[number];
+
+/** A derived video (extension or edit) starts from a completed video made here. */
+export interface DeriveParams {
+  prompt: string;
+  /** Id of the source video. */
+  videoId: string;
+}
+
+export interface ExtendParams extends DeriveParams {
+  /** Length of the new segment, not of the result. */
+  seconds: ExtensionSeconds;
+}
+
+/** Validates an extension body: `prompt`, `seconds` (of the new segment) and `video`. */
+export function parseExtendParams(fields: BodyFields): ExtendParams | Response {
+  const prompt = parsePrompt(fields);
+  if (prompt instanceof Response) return prompt;
+  const seconds = optionalString(fields, "seconds");
+  if (seconds instanceof Response) return seconds;
+  if (seconds === undefined) return missingParameter("seconds");
+  if (!isOneOf(seconds, EXTENSION_SECONDS)) {
+    return invalidValue("seconds", seconds, EXTENSION_SECONDS);
+  }
+  const videoId = parseVideoReference(fields, "extends");
+  if (videoId instanceof Response) return videoId;
+  return { prompt, seconds, videoId };
+}
+
+/** Validates an edit body: `prompt` and `video`. */
+export function parseEditParams(fields: BodyFields): DeriveParams | Response {
+  const prompt = parsePrompt(fields);
+  if (prompt instanceof Response) return prompt;
+  const videoId = parseVideoReference(fields, "edits");
+  if (videoId instanceof Response) return videoId;
+  return { prompt, videoId };
+}
+
+/**
+ * The source video's id: `video[id]` in a multipart body (how the SDK flattens the nested
+ * object), `video.id` in a JSON one. An uploaded file is refused: the simulator has no way
+ * to render from someone else's footage, only from the jobs it ran itself.
+ */
+function parseVideoReference(fields: BodyFields, verb: "extends" | "edits"): string | Response {
+  const video = fields["video"];
+  if (video instanceof Blob) {
+    return invalidRequest(
+      `The simulator only ${verb} videos it made, referenced by id ({"video": {"id": "video_…"}}); ` +
+        "uploading a video file is not supported.",
+      "video",
+      "invalid_request",
+    );
+  }
+  const flat = fields["video[id]"];
+  if (video === undefined || video === null) {
+    if (flat === undefined || flat === null) return missingParameter("video");
+    return typeof flat === "string" && flat.trim() !== "" ? flat : invalidVideoReference();
+  }
+  if (typeof video !== "object" || Array.isArray(video)) return invalidVideoReference();
+  const id = (video as Record<string, unknown>)["id"];
+  if (id === undefined || id === null) return missingParameter("video");
+  return typeof id === "string" && id.trim() !== "" ? id : invalidVideoReference();
+}
+
+function invalidVideoReference(): Response {
+  return invalidRequest(
+    "Invalid type for 'video': expected an object with a non-empty string 'id'.",
+    "video",
+    "invalid_type",
+  );
+}
+
+function missingParameter(param: string): Response {
+  return invalidRequest(
+    `Missing required parameter: '${param}'.`,
+    param,
+    "missing_required_parameter",
+  );
+}

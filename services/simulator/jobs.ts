@@ -9,8 +9,14 @@ export interface NewJob {
   prompt: string;
   model: Video["model"];
   size: Video["size"];
+  /** The video's length as reported; for an extension, source and extension together. */
   seconds: Video["seconds"];
   remixedFromVideoId?: string | null;
+  /**
+   * Seconds of video the job actually renders, which sets how long it takes; defaults to
+   * `seconds`. An extension renders only its new segment.
+   */
+  workSeconds?: number;
 }
 
 export interface ListQuery {
@@ -51,12 +57,14 @@ export class JobStore {
   }
 
   create(job: NewJob): Video {
+    const workSeconds = job.workSeconds ?? Number(job.seconds);
     const record: JobRecord = {
       ...job,
       remixedFromVideoId: job.remixedFromVideoId ?? null,
+      workSeconds,
       id: newVideoId(),
       createdMs: this.#now(),
-      timeline: planTimeline(Number(job.seconds), this.#timeScale, isBlockedPrompt(job.prompt)),
+      timeline: planTimeline(workSeconds, this.#timeScale, isBlockedPrompt(job.prompt)),
       deleted: false,
     };
     this.#ordered.push(record);

@@ -8,6 +8,8 @@ import {
   createVideo,
   deleteVideo,
   downloadContent,
+  editVideo,
+  extendVideo,
   type HandlerContext,
   listVideos,
   remixVideo,
@@ -73,6 +75,8 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
 
   const routes: Array<[string, URLPattern, Route]> = [
     ["POST", pattern("/v1/videos"), (req) => createVideo(req, ctx)],
+    ["POST", pattern("/v1/videos/extensions"), (req) => extendVideo(req, ctx)],
+    ["POST", pattern("/v1/videos/edits"), (req) => editVideo(req, ctx)],
     ["GET", pattern("/v1/videos"), (_req, url) => listVideos(url, ctx)],
     ["GET", pattern("/v1/videos/:id"), (_req, _url, p) => retrieveVideo(p.id, ctx)],
     ["DELETE", pattern("/v1/videos/:id"), (_req, _url, p) => deleteVideo(p.id, ctx)],

@@ -1,5 +1,10 @@
 import type { Video } from "openai/resources/videos";
-import { parseCreateParams, parsePrompt } from "./create_params.ts";
+import {
+  parseCreateParams,
+  parseEditParams,
+  parseExtendParams,
+  parsePrompt,
+} from "./create_params.ts";
 import type { JobStore } from "./jobs.ts";
 import { CONTENT_VARIANTS, type ContentVariant, MEDIA } from "./media.ts";
 import { readBodyFields } from "./request_body.ts";
@@ -44,6 +49,64 @@ export async function remixVideo(req: Request, id: string, ctx: HandlerContext):
       seconds: source.seconds,
       remixedFromVideoId: source.id,
     }));
+}
+
+/**
+ * `POST /videos/extensions`: a new job continuing a completed video. Its `seconds` is the
+ * length of the whole result (source + extension), while it takes only as long as the new
+ * segment does to render.
+ */
+export async function extendVideo(req: Request, ctx: HandlerContext): Promise<Response> {
+  const fields = await readBodyFields(req);
+  if (fields instanceof Response) return fields;
+  const params = parseExtendParams(fields);
+  if (params instanceof Response) return params;
+  const source = completedSource(params.videoId, "extended", ctx);
+  if (source instanceof Response) return source;
+  const added = Number(params.seconds);
+  return idempotent(req, ctx, () =>
+    ctx.store.create({
+      prompt: params.prompt,
+      model: source.model,
+      size: source.size,
+      seconds: String(Number(source.seconds) + added),
+      workSeconds: added,
+    }));
+}
+
+/** `POST /videos/edits`: a new job re-rendering a completed video, as long as it. */
+export async function editVideo(req: Request, ctx: HandlerContext): Promise<Response> {
+  const fields = await readBodyFields(req);
+  if (fields instanceof Response) return fields;
+  const params = parseEditParams(fields);
+  if (params instanceof Response) return params;
+  const source = completedSource(params.videoId, "edited", ctx);
+  if (source instanceof Response) return source;
+  return idempotent(req, ctx, () =>
+    ctx.store.create({
+      prompt: params.prompt,
+      model: source.model,
+      size: source.size,
+      seconds: source.seconds,
+    }));
+}
+
+/** The video a derived job starts from: it must exist and be completed, as for a remix. */
+function completedSource(
+  id: string,
+  participle: "extended" | "edited",
+  ctx: HandlerContext,
+): Video | Response {
+  const source = ctx.store.get(id);
+  if (!source) return videoNotFound(id);
+  if (source.status !== "completed") {
+    return invalidRequest(
+      `Video '${id}' is ${source.status}; only completed videos can be ${participle}.`,
+      null,
+      "invalid_video_status",
+    );
+  }
+  return source;
 }
 
 export function retrieveVideo(id: string, ctx: HandlerContext): Response {

@@ -1,7 +1,8 @@
 // A stand-in for Google's Gemini API as far as Veo goes, so demo mode and tests run the real
 // @google/genai SDK against it: a long-running operation per video that progresses with the
-// clock, completes with the real MP4 fixture, is filtered on refused prompts, and misbehaves on
-// request through the same fault rules as the Sora simulator.
+// clock, completes with the real MP4 fixture, is filtered on refused prompts, extends (Veo 3.1) a
+// 720p video it made by 7 seconds, and misbehaves on request through the same fault rules as the
+// Sora simulator.
 import { degradedResponse, replacementResponse, wrapsResponse } from "../fault_responses.ts";
 import { type FaultKind, FaultRegistry, type FaultRule, type Faults } from "../faults.ts";
 import { MEDIA } from "../media.ts";
@@ -35,6 +36,8 @@ export interface VeoCreateRecord {
   prompt: string;
   parameters: Record<string, unknown>;
   image?: { mimeType: string; bytes: number };
+  /** The video an extension continues: the id of a file this simulator generated. */
+  video?: { fileId: string };
 }
 
 export interface VeoOperationState {
@@ -43,6 +46,12 @@ export interface VeoOperationState {
   filtered: boolean;
   fileId: string;
   fileDeleted: boolean;
+  /** "16:9" or "9:16". */
+  aspectRatio: string;
+  /** "720p", "1080p" or "4k". */
+  resolution: string;
+  /** Length of the video it makes; for an extension, the source's plus EXTENSION_SECONDS. */
+  seconds: number;
 }
 
 export interface VeoSimulator {
@@ -66,6 +75,21 @@ interface OperationRecord {
   timeline: Timeline;
   fileId: string;
   fileDeleted: boolean;
+  aspectRatio: string;
+  resolution: string;
+  seconds: number;
+}
+
+/** What a valid create asks for, once its instance and parameters are checked. */
+interface VideoPlan {
+  aspectRatio: string;
+  resolution: string;
+  /** Length of the resulting video. */
+  seconds: number;
+  /** Seconds of new footage, which set how long the operation takes. */
+  workSeconds: number;
+  /** The source file of an extension. */
+  sourceFileId?: string;
 }
 
 /** Generated files are kept this long after the video is made, as the Gemini API does. */
@@ -74,6 +98,11 @@ export const FILE_RETENTION_SECONDS = 2 * 24 * 3600;
 const ASPECT_RATIOS = ["16:9", "9:16"];
 const RESOLUTIONS = ["720p", "1080p", "4k"];
 const DURATIONS = [4, 6, 8];
+
+/** Veo 3.1 extends a video it made by this many seconds per call. */
+export const EXTENSION_SECONDS = 7;
+/** The longest video Veo 3.1 will extend. */
+export const MAX_EXTENSION_SOURCE_SECONDS = 141;
 
 export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimulator {
   const timeScale = options.timeScale ?? 1;
@@ -91,6 +120,100 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
     return phaseAt(op.timeline, now() - op.createdMs);
   }
 
+  function isExpired(op: OperationRecord): boolean {
+    const doneMs = op.createdMs + totalMs(op.timeline);
+    return now() > doneMs + FILE_RETENTION_SECONDS * 1000;
+  }
+
+  function planCreate(parameters: Record<string, unknown>): VideoPlan | Response {
+    const aspectRatio = String(parameters.aspectRatio ?? "16:9");
+    const resolution = String(parameters.resolution ?? "720p");
+    const duration = Number(parameters.durationSeconds ?? 8);
+    if (!ASPECT_RATIOS.includes(aspectRatio)) {
+      return googleError(400, "INVALID_ARGUMENT", `Unsupported aspect ratio: ${aspectRatio}.`);
+    }
+    if (!RESOLUTIONS.includes(resolution)) {
+      return googleError(400, "INVALID_ARGUMENT", `Unsupported resolution: ${resolution}.`);
+    }
+    if (!DURATIONS.includes(duration)) {
+      return googleError(400, "INVALID_ARGUMENT", `Unsupported duration: ${duration} seconds.`);
+    }
+    if (resolution !== "720p" && duration !== 8) {
+      return googleError(
+        400,
+        "INVALID_ARGUMENT",
+        `${resolution} videos must be 8 seconds long.`,
+      );
+    }
+    return { aspectRatio, resolution, seconds: duration, workSeconds: duration };
+  }
+
+  /**
+   * An extension continues a completed video this simulator made, named by its file URI
+   * (`…/files/<id>:download?alt=media`, as getOperation answers). Every problem with the
+   * source, an unknown or deleted file included, is a 400 INVALID_ARGUMENT rather than a
+   * 404: the request names an existing method, only its argument is wrong (and the app
+   * reads a 404 from predictLongRunning as the endpoint being gone).
+   */
+  function planExtension(
+    model: string,
+    instance: Record<string, unknown>,
+    parameters: Record<string, unknown>,
+  ): VideoPlan | Response {
+    const invalid = (message: string) => googleError(400, "INVALID_ARGUMENT", message);
+    if (!model.startsWith("veo-3.1")) {
+      return invalid(`models/${model} does not support video extension; use a Veo 3.1 model.`);
+    }
+    if (instance.image !== undefined) {
+      return invalid("An instance can have an image or a video to extend, not both.");
+    }
+    const video = instance.video;
+    if (typeof video !== "object" || video === null || Array.isArray(video)) {
+      return invalid("video must be an object with the uri of a video Veo generated.");
+    }
+    const { uri, encodedVideo } = video as { uri?: unknown; encodedVideo?: unknown };
+    if (encodedVideo !== undefined) {
+      return invalid(
+        "Only videos Veo generated can be extended, referenced by their uri; video bytes are " +
+          "not supported.",
+      );
+    }
+    const fileId = typeof uri === "string" ? /(?:^|\/)files\/(\w+)/.exec(uri)?.[1] : undefined;
+    if (!fileId) {
+      return invalid("video.uri must name a file Veo generated (…/files/<id>:download).");
+    }
+    const source = files.get(fileId);
+    if (!source || source.fileDeleted) return invalid(`File files/${fileId} not found.`);
+    if (phase(source).status !== "completed") {
+      return invalid(`File files/${fileId} is not a finished video.`);
+    }
+    if (isExpired(source)) return invalid(`File files/${fileId} has expired.`);
+    if (parameters.resolution !== undefined && parameters.resolution !== "720p") {
+      return invalid(`Unsupported resolution for video extension: ${parameters.resolution}.`);
+    }
+    if (source.resolution !== "720p") return invalid("Only 720p videos can be extended.");
+    if (parameters.aspectRatio !== undefined && parameters.aspectRatio !== source.aspectRatio) {
+      return invalid(
+        `An extension keeps the video's aspect ratio (${source.aspectRatio}), not ` +
+          `${parameters.aspectRatio}.`,
+      );
+    }
+    if (source.seconds > MAX_EXTENSION_SOURCE_SECONDS) {
+      return invalid(
+        `Videos longer than ${MAX_EXTENSION_SOURCE_SECONDS} seconds cannot be extended; this ` +
+          `one is ${source.seconds} seconds.`,
+      );
+    }
+    // durationSeconds is ignored: every extension adds EXTENSION_SECONDS.
+    return {
+      aspectRatio: source.aspectRatio,
+      resolution: "720p",
+      seconds: source.seconds + EXTENSION_SECONDS,
+      workSeconds: EXTENSION_SECONDS,
+      sourceFileId: fileId,
+    };
+  }
+
   async function create(req: Request, model: string): Promise<Response> {
     let body: { instances?: Record<string, unknown>[]; parameters?: Record<string, unknown> };
     try {
@@ -104,7 +227,8 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
     const image = instance.image as
       | { bytesBase64Encoded?: unknown; mimeType?: unknown }
       | undefined;
-    if (!prompt.trim() && !image) {
+    const extending = instance.video !== undefined && instance.video !== null;
+    if (!prompt.trim() && !image && !extending) {
       return googleError(400, "INVALID_ARGUMENT", "A prompt or an image is required.");
     }
     if (
@@ -116,25 +240,8 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
         "An image needs bytesBase64Encoded and mimeType.",
       );
     }
-    const aspectRatio = parameters.aspectRatio ?? "16:9";
-    const resolution = parameters.resolution ?? "720p";
-    const duration = Number(parameters.durationSeconds ?? 8);
-    if (!ASPECT_RATIOS.includes(String(aspectRatio))) {
-      return googleError(400, "INVALID_ARGUMENT", `Unsupported aspect ratio: ${aspectRatio}.`);
-    }
-    if (!RESOLUTIONS.includes(String(resolution))) {
-      return googleError(400, "INVALID_ARGUMENT", `Unsupported resolution: ${resolution}.`);
-    }
-    if (!DURATIONS.includes(duration)) {
-      return googleError(400, "INVALID_ARGUMENT", `Unsupported duration: ${duration} seconds.`);
-    }
-    if (resolution !== "720p" && duration !== 8) {
-      return googleError(
-        400,
-        "INVALID_ARGUMENT",
-        `${resolution} videos must be 8 seconds long.`,
-      );
-    }
+    const plan = extending ? planExtension(model, instance, parameters) : planCreate(parameters);
+    if (plan instanceof Response) return plan;
     const id = randomId(12);
     const name = `models/${model}/operations/${id}`;
     const blocked = isBlockedPrompt(prompt) ||
@@ -144,9 +251,12 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
       model,
       prompt,
       createdMs: now(),
-      timeline: planTimeline(duration, timeScale, blocked),
+      timeline: planTimeline(plan.workSeconds, timeScale, blocked),
       fileId: randomId(16),
       fileDeleted: false,
+      aspectRatio: plan.aspectRatio,
+      resolution: plan.resolution,
+      seconds: plan.seconds,
     };
     operations.set(name, record);
     files.set(record.fileId, record);
@@ -161,6 +271,7 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
           bytes: atob(String(image.bytesBase64Encoded)).length,
         }
         : undefined,
+      video: plan.sourceFileId ? { fileId: plan.sourceFileId } : undefined,
     });
     return json({ name });
   }
@@ -204,8 +315,7 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
     if (!op || op.fileDeleted || phase(op).status !== "completed") {
       return googleError(404, "NOT_FOUND", `File files/${fileId} not found.`);
     }
-    const doneMs = op.createdMs + totalMs(op.timeline);
-    if (now() > doneMs + FILE_RETENTION_SECONDS * 1000) {
+    if (isExpired(op)) {
       return googleError(404, "NOT_FOUND", `File files/${fileId} has expired.`);
     }
     const bytes = MEDIA.video.bytes;
@@ -291,6 +401,9 @@ export function createVeoSimulator(options: VeoSimulatorOptions = {}): VeoSimula
         filtered: status === "failed",
         fileId: op.fileId,
         fileDeleted: op.fileDeleted,
+        aspectRatio: op.aspectRatio,
+        resolution: op.resolution,
+        seconds: op.seconds,
       };
     },
     close() {},

@@ -10,12 +10,14 @@ import { errorFields } from "./log.ts";
 import { estimateCost, findModel } from "./models.ts";
 import type { User, Video } from "./types.ts";
 import { spendReport } from "./spend.ts";
-import { createVideoSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
+import { createVideoSchema, extendSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
 import {
   contentFile,
   continueVideo,
   createVideo,
   deleteVideo,
+  editVideo,
+  extendVideo,
   getVideo,
   listVideos,
   remixVideo,
@@ -40,6 +42,13 @@ const videoId = z.string().trim().min(1, "Give the video's id.").describe(
 const idSchema = z.object({ id: videoId });
 type IdArgs = z.output<typeof idSchema>;
 const remixArgs = remixSchema.extend({ id: videoId });
+const extendArgs = extendSchema.extend({
+  id: videoId,
+  seconds: z.string().optional().describe(
+    "Length of the new segment in seconds, one of the model's extend_seconds (list_models); " +
+      "the first of them when left out.",
+  ),
+});
 const waitSchema = z.object({
   id: videoId,
   timeout_seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS).default(DEFAULT_WAIT_SECONDS)
@@ -155,7 +164,8 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
       description:
         "The video models this server offers, with the sizes (WIDTHxHEIGHT) and lengths " +
         "(seconds) each makes, its defaults, price in USD per second of video by size, whether its " +
-        "videos can be remixed and which media a finished video has (only models with " +
+        "videos can be remixed, extended (and by how many seconds) or edited, and which media a " +
+        "finished video has (only models with " +
         "'spritesheet' support get_frame). Use the ids and values from here in create_video.",
       annotations: { readOnlyHint: true },
     },
@@ -172,6 +182,9 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
           default_seconds: m.default_seconds,
           price_usd_per_second: m.price_per_second,
           remix: m.actions.remix,
+          extend: m.actions.extend,
+          ...(m.extension ? { extend_seconds: m.extension.seconds } : {}),
+          edit: m.actions.edit,
           negative_prompt: m.inputs.negative_prompt,
           audio: m.audio,
           media: m.variants,
@@ -250,6 +263,40 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
     },
     ({ id, prompt }: z.output<typeof remixArgs>) =>
       guarded(log, "remix_video", async () => json(describe(await remixVideo(s, uid, id, prompt)))),
+  );
+
+  server.registerTool(
+    "extend_video",
+    {
+      title: "Extend a video",
+      description:
+        "Makes a longer video from one of your completed videos: the same video with a new " +
+        "segment appended, with a prompt saying what happens in it. The result's seconds are the " +
+        "whole length; the new segment is what is paid for. Answers at once with the new video; " +
+        "wait for it as for create_video. Only models with extend (list_models) can, and some " +
+        "only at some sizes: a refusal says why. Spends money.",
+      inputSchema: extendArgs,
+    },
+    ({ id, ...request }: z.output<typeof extendArgs>) =>
+      guarded(
+        log,
+        "extend_video",
+        async () => json(describe(await extendVideo(s, uid, id, request))),
+      ),
+  );
+
+  server.registerTool(
+    "edit_video",
+    {
+      title: "Edit a video",
+      description:
+        "Makes a changed copy of one of your completed videos (same model, size and length) with " +
+        "a prompt saying what to change. Answers at once with the new video. Only models with " +
+        "edit (list_models) can. Spends money.",
+      inputSchema: remixArgs,
+    },
+    ({ id, prompt }: z.output<typeof remixArgs>) =>
+      guarded(log, "edit_video", async () => json(describe(await editVideo(s, uid, id, prompt)))),
   );
 
   server.registerTool(

@@ -16,7 +16,13 @@ export interface TestApp extends AsyncDisposable {
   api(method: string, path: string, token?: string, body?: unknown): Promise<Response>;
   /** Waits until the user's video satisfies `done` (checked through the API). */
   waitForVideo(token: string, id: string, done: (v: Video) => boolean): Promise<Video>;
+  /** Logs an existing user in through the login form; the session cookie (`name=value`). */
+  sessionCookie(username: string, password?: string): Promise<string>;
+  /** A same-origin form POST with the session cookie, as a browser sends it. */
+  postForm(path: string, cookie: string, fields: Record<string, string>): Promise<Response>;
 }
+
+export const TEST_ORIGIN = "http://localhost";
 
 export interface TestAppOptions {
   env?: Record<string, string>;
@@ -74,6 +80,27 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         return done(video!);
       }, `video ${id} to reach the expected state`);
       return video!;
+    },
+    async sessionCookie(username, password = "correct horse battery") {
+      const res = await app.request("/login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: TEST_ORIGIN },
+        body: new URLSearchParams({ username, password }),
+      });
+      const cookie = res.headers.get("set-cookie")?.split(";")[0];
+      if (res.status !== 303 || !cookie) throw new Error(`${username} could not log in`);
+      return cookie;
+    },
+    postForm(path, cookie, fields) {
+      return Promise.resolve(app.request(path, {
+        method: "POST",
+        headers: {
+          cookie,
+          origin: TEST_ORIGIN,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams(fields),
+      }));
     },
     async [Symbol.asyncDispose]() {
       await runtime.close();

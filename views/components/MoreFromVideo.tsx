@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import type { Video } from "../../services/types.ts";
 import { actionOf, hasVariant, videoPath } from "../format.ts";
 import { Icon } from "./Icon.tsx";
+import { Option } from "./Option.tsx";
 
 /** One folded form that makes a new video from this one with a prompt (a plain POST). */
 function ActionForm(props: {
@@ -37,6 +38,16 @@ function ActionForm(props: {
   );
 }
 
+/** Why an action is not offered for this video. */
+function Note(props: { text: string }) {
+  return (
+    <p class="hint detail-note">
+      <Icon name="film" />
+      {props.text}
+    </p>
+  );
+}
+
 /**
  * What can be made from a finished video besides a remix: a longer one (extend), a changed one
  * (edit), where its provider offers them, and one that goes on from its last frame (continue),
@@ -46,7 +57,6 @@ export function MoreFromVideo(props: { video: Video }) {
   const { video } = props;
   const extend = actionOf(video, "extend");
   const edit = actionOf(video, "edit");
-  const notes = [extend, edit].filter((a) => !a.ok && a.why).map((a) => a.why!);
   return (
     <div class="detail-more-from">
       {extend.ok && (
@@ -56,13 +66,12 @@ export function MoreFromVideo(props: { video: Video }) {
           summary="Extend"
           label="What happens next?"
           placeholder="The camera pulls back to show the whole valley"
-          hint={`A longer video: this one with a new segment appended. The new segment is what
-            is paid for.`}
+          hint="A longer video: this one with a new segment appended. Only the new segment is paid for."
           submit="Extend"
         >
           <label class="label" for="extend-seconds">New segment</label>
           <select id="extend-seconds" name="seconds">
-            {extend.seconds.map((s) => <option key={s} value={s}>{s} seconds</option>)}
+            {extend.seconds.map((s) => <Option key={s} value={s}>{s} seconds</Option>)}
           </select>
         </ActionForm>
       )}
@@ -88,12 +97,8 @@ export function MoreFromVideo(props: { video: Video }) {
           submit="Continue"
         />
       )}
-      {notes.map((note) => (
-        <p key={note} class="hint detail-note">
-          <Icon name="film" />
-          {note}
-        </p>
-      ))}
+      {!extend.ok && extend.why && <Note text={extend.why} />}
+      {!edit.ok && edit.why && <Note text={edit.why} />}
     </div>
   );
 }

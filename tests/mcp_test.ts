@@ -53,6 +53,8 @@ Deno.test("[mcp] lists the tools with descriptions and input schemas", async () 
     "continue_video",
     "create_video",
     "delete_video",
+    "edit_video",
+    "extend_video",
     "get_frame",
     "get_video",
     "list_models",
@@ -68,6 +70,10 @@ Deno.test("[mcp] lists the tools with descriptions and input schemas", async () 
   const models = await mcp.json("list_models");
   const sora = models.find((m: { id: string }) => m.id === "sora-2");
   assertEquals(sora.price_usd_per_second["720x1280"], 0.1);
+  assertEquals([sora.extend, sora.edit], [true, true]);
+  assertEquals(sora.extend_seconds, ["4", "8", "12", "16", "20"]);
+  const extend = tools.find((tool) => tool.name === "extend_video")!;
+  assertEquals(extend.inputSchema.required, ["prompt", "id"]);
 });
 
 Deno.test("[mcp] create, wait until completed, look at a frame, see the spend", async () => {
@@ -105,6 +111,13 @@ Deno.test("[mcp] create, wait until completed, look at a frame, see the spend", 
 
   const next = await mcp.json("continue_video", { id: created.id, prompt: "and then, night" });
   assertEquals(next.remixed_from, created.id);
+  const longer = await mcp.json("extend_video", { id: created.id, prompt: "on", seconds: "8" });
+  assertEquals([longer.remixed_from, longer.seconds], [created.id, "12"]);
+  const edited = await mcp.json("edit_video", { id: created.id, prompt: "in winter" });
+  assertEquals([edited.remixed_from, edited.seconds], [created.id, "4"]);
+  const refused = await mcp.call("extend_video", { id: created.id, prompt: "on", seconds: "7" });
+  assert(refused.isError);
+  assertMatch(JSON.stringify(refused.content), /Choose 4, 8, 12, 16, 20 seconds/);
 });
 
 Deno.test("[mcp] refusals are tool errors with the service's message", async () => {

@@ -8,6 +8,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,
   launch,
+  loggedInSession,
   logIn,
   makeRemix,
   makeVideo,
@@ -208,6 +209,46 @@ Deno.test({
     await page.waitForURL((url) => !url.pathname.endsWith(source.id));
     assertEquals(await page.locator("#detail-prompt").textContent(), "In autumn colours");
     assertMatch((await page.locator(".lineage").textContent())!, /Remixed from/);
+    assertEquals(page.errors, []);
+  },
+});
+
+Deno.test({
+  name: "[browser] detail: extend and edit a finished video; the new one shows where it came from",
+  ignore: !browserAvailable,
+  async fn() {
+    await using session = await loggedInSession({ timeScale: 0.05, pollMs: 50 });
+    const { server, page } = session;
+    const source = await makeVideo(server, { prompt: "A lighthouse at dusk" });
+    await page.goto(`${server.url}/videos/${source.id}`);
+
+    // Folded until asked for; the segment's length is chosen from the model's list.
+    const extend = page.locator('details[data-action="extend"]');
+    await extend.locator("summary").click();
+    await extend.getByLabel("What happens next?").fill("The beam sweeps over a passing ship");
+    await extend.getByLabel("New segment").selectOption("8");
+    await extend.getByRole("button", { name: "Extend" }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(source.id));
+    const extendedId = idFromUrl(page.url());
+    assertEquals((await facts(page))["Length"], "12s");
+    assertMatch((await page.locator(".lineage").textContent())!, /Extended from/);
+    await page.locator('.detail[data-status="completed"]').waitFor();
+
+    await page.goto(`${server.url}/videos/${source.id}`);
+    const edit = page.locator('details[data-action="edit"]');
+    await edit.locator("summary").click();
+    await edit.getByLabel("What should change?").fill("Make it a stormy night");
+    await edit.getByRole("button", { name: "Edit" }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(source.id));
+    assertEquals((await facts(page))["Length"], "4s");
+    assertMatch((await page.locator(".lineage").textContent())!, /Edited from/);
+
+    // The source lists both, each saying how it was made, linked to its page.
+    await page.goto(`${server.url}/videos/${source.id}`);
+    const made = page.locator(".lineage-list li");
+    assertEquals(await made.count(), 2);
+    await page.locator(".lineage-list").getByRole("link", { name: /Extension/ }).click();
+    await page.waitForURL(`${server.url}/videos/${extendedId}`);
     assertEquals(page.errors, []);
   },
 });

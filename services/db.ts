@@ -5,7 +5,7 @@ import type { Derivation, Role, VideoStatus } from "./types.ts";
  * The one module that holds SQL. Every statement is prepared once and reused; the schema grows by
  * appending to MIGRATIONS, whose position is the `PRAGMA user_version` it brings the file to.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE users (
      id INTEGER PRIMARY KEY,
      username TEXT NOT NULL UNIQUE COLLATE NOCASE,

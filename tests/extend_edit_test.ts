@@ -202,3 +202,40 @@ Deno.test("[extend] the detail page offers Extend and Edit, says what is missing
   assertMatch(veoPage, /extends 1280x720 and 720x1280 videos only; this one is 1920x1080/);
   assertMatch(veoPage, /Veo cannot edit a finished video/);
 });
+
+Deno.test("[extend] a database from before derivations keeps its remixes and continuations", async () => {
+  const { DatabaseSync } = await import("node:sqlite");
+  const { Database, MIGRATIONS } = await import("../services/db.ts");
+  const dir = await Deno.makeTempDir({ prefix: "sora-migrate-" });
+  const path = `${dir}/app.db`;
+  // The schema as the app before this change left it (8 migrations), with one of each kind.
+  const old = new DatabaseSync(path);
+  for (const [i, sql] of MIGRATIONS.slice(0, 8).entries()) {
+    old.exec(sql);
+    old.exec(`PRAGMA user_version = ${i + 1}`);
+  }
+  old.exec(`INSERT INTO users (id, username, password_hash, role, created_at)
+            VALUES (1, 'ada', 'x', 'user', 0)`);
+  const insert = old.prepare(
+    `INSERT INTO videos (id, user_id, status, prompt, model, size, seconds, remixed_from,
+       remix_upstream_id, idempotency_key, created_at, updated_at)
+     VALUES (?, 1, 'completed', 'p', 'sora-2', '720x1280', '4', ?, ?, 'k', 0, 0)`,
+  );
+  insert.run("vid_source", null, null);
+  insert.run("vid_remix", "vid_source", "video_upstream");
+  insert.run("vid_next", "vid_source", null);
+  old.close();
+
+  const db = new Database(path);
+  try {
+    assertEquals(db.schemaVersion(), MIGRATIONS.length);
+    const kinds = ["vid_source", "vid_remix", "vid_next"].map((id) => {
+      const row = db.videoById(id)!;
+      return [row.derivation, row.source_upstream_id];
+    });
+    assertEquals(kinds, [[null, null], ["remix", "video_upstream"], ["continue", null]]);
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

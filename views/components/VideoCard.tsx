@@ -174,9 +174,12 @@ function Card(props: { video: Video; oob?: boolean }) {
         <p class="card-meta">
           <span>{video.model} · {video.size} · {video.seconds}s</span>
           {video.remixed_from && (
-            <span class="chip" title="Made by remixing another video">
+            <span
+              class="chip"
+              title="Made from another video: a remix, extension, edit or continuation"
+            >
               <Icon name="remix" />
-              remixed
+              derived
             </span>
           )}
         </p>

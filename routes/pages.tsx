@@ -136,8 +136,8 @@ export function pageRoutes(deps: AppDeps) {
       if (!c.req.header("hx-request")) return c.redirect("/", 303);
       return c.html(<VideoCard video={video} />, 201);
     })
-    .get("/videos/:id", (c) => {
-      const detail = videoDetail(s, c.var.user.id, c.req.param("id"));
+    .get("/videos/:id", async (c) => {
+      const detail = await videoDetail(s, c.var.user.id, c.req.param("id"));
       return c.html(<VideoPage user={c.var.user} demo={demo} {...detail} />);
     })
     .get("/videos/:id/content", contentQuery, async (c) => {

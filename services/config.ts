@@ -29,6 +29,7 @@ const envSchema = z.object({
   UPSTREAM_TIMEOUT_MS: positiveInt(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   LOG_FORMAT: z.enum(["text", "json"]).default("text"),
+  FFMPEG_PATH: z.string().trim().min(1).default("ffmpeg"),
 });
 
 /** What each variable accepts, said the way a person fixing their .env needs to read it. */
@@ -46,6 +47,7 @@ const allowed: Record<string, string> = {
   UPSTREAM_TIMEOUT_MS: "a whole number of milliseconds from 1 to 3600000",
   LOG_LEVEL: "debug, info, warn or error",
   LOG_FORMAT: "text or json",
+  FFMPEG_PATH: "the ffmpeg program, by name or path",
 };
 
 export type Config = z.infer<typeof envSchema> & {

@@ -97,6 +97,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       upstream: providers.upstream,
       providers,
       dataDir: config.DATA_DIR,
+      ffmpeg: config.FFMPEG_PATH,
       now,
     },
     jobs,

@@ -16,6 +16,7 @@ import {
 } from "./media_store.ts";
 import { estimateCost, extendRefusal, findModel } from "./models.ts";
 import { cutFrame, FRAME_COUNT } from "./frames.ts";
+import { canRunFfmpeg, lastFrameOfVideo } from "./video_frames.ts";
 import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Derivation, ModelInfo, Video, VideoAction } from "./types.ts";
@@ -39,6 +40,8 @@ export interface VideoServices {
   /** The configured providers: which models are offered, and whose upstream makes a video. */
   providers: ProviderSet;
   dataDir: string;
+  /** The ffmpeg program, for a video's last frame; without it, frames come from spritesheets. */
+  ffmpeg?: string;
   now: () => number;
 }
 
@@ -215,17 +218,8 @@ export async function continueVideo(
   prompt: string,
 ): Promise<Video> {
   const source = ownVideo(s, userId, sourceId);
-  const model = findModel(source.model);
-  if (model && !model.variants.includes("spritesheet")) {
-    throw new AppError(
-      409,
-      "continue_not_supported",
-      `${model.label} videos come without a storyboard, so there is no last frame to go on from.`,
-    );
-  }
   if (source.status !== "completed") throw conflict("Only a finished video can be continued.");
-  const sheet = await contentFile(s, userId, source.id, "spritesheet");
-  const lastFrame = cutFrame(await Deno.readFile(sheet.path), FRAME_COUNT - 1, source.size);
+  const lastFrame = await lastFrameOf(s, userId, source);
   return await createVideo(
     s,
     userId,
@@ -233,6 +227,30 @@ export async function continueVideo(
     { bytes: lastFrame },
     source.id,
   );
+}
+
+/**
+ * The source's last frame at its size: from the MP4 when ffmpeg can be run (exact, full size),
+ * else the spritesheet's last tile; 409 when the video has neither.
+ */
+async function lastFrameOf(s: VideoServices, userId: number, source: VideoRow) {
+  const video = await contentFile(s, userId, source.id, "video");
+  await mkdir(uploadsDir(s.dataDir), { recursive: true });
+  const frame = s.ffmpeg
+    ? await lastFrameOfVideo(s.ffmpeg, video.path, source.size, uploadsDir(s.dataDir))
+    : undefined;
+  if (frame) return frame;
+  const model = findModel(source.model);
+  if (model && !model.variants.includes("spritesheet")) {
+    throw new AppError(
+      409,
+      "continue_not_supported",
+      `${model.label} videos come without a storyboard, and this server cannot run ffmpeg to ` +
+        "take the last frame from the video itself.",
+    );
+  }
+  const sheet = await contentFile(s, userId, source.id, "spritesheet");
+  return cutFrame(await Deno.readFile(sheet.path), FRAME_COUNT - 1, source.size);
 }
 
 /** Budget check and insert as one transaction, so concurrent creates cannot overspend. */
@@ -350,10 +368,17 @@ export interface VideoDetail {
   derived: { video: Video; derivation: Derivation }[];
   /** Why the last attempt failed while the job waits to try again (null when all is well). */
   retryReason: string | null;
+  /** Whether a last frame can be had (a spritesheet, or ffmpeg for the MP4) once it is finished. */
+  canContinue: boolean;
 }
 
-export function videoDetail(s: VideoServices, userId: number, id: string): VideoDetail {
+export async function videoDetail(
+  s: VideoServices,
+  userId: number,
+  id: string,
+): Promise<VideoDetail> {
   const row = ownVideo(s, userId, id);
+  const hasStoryboard = findModel(row.model)?.variants.includes("spritesheet") ?? true;
   const source = row.remixed_from ? s.db.videoOfUser(row.remixed_from, userId) : undefined;
   return {
     video: toVideo(row),
@@ -367,6 +392,7 @@ export function videoDetail(s: VideoServices, userId: number, id: string): Video
       derivation: r.derivation ?? "remix",
     })),
     retryReason: row.retry_reason,
+    canContinue: hasStoryboard || (!!s.ffmpeg && await canRunFfmpeg(s.ffmpeg)),
   };
 }
 

@@ -37,12 +37,13 @@ Deno.test("[models] demo mode offers both simulated providers, each model descri
   assertEquals(veo.price_per_second["3840x2160"], 0.6);
   assertEquals(veo.seconds_by_size?.["1920x1080"], ["8"]);
   assertEquals([veo.default_size, veo.default_seconds], ["1280x720", "8"]);
-  assertEquals(veo.actions, { remix: false });
-  assert(veo.unavailable?.remix, "says why remix is missing");
+  assertEquals(veo.actions, { remix: false, extend: true, edit: false });
+  assert(veo.unavailable?.remix && veo.unavailable.edit, "says why remix and edit are missing");
+  assertEquals(veo.extension?.seconds, ["7"]);
   assertEquals(veo.inputs, { input_reference: true, negative_prompt: true });
   assertEquals(veo.variants, ["video"]);
   const sora = list.find((m) => m.id === "sora-2")!;
-  assertEquals(sora.actions, { remix: true });
+  assertEquals(sora.actions, { remix: true, extend: true, edit: true });
   assertEquals(sora.inputs.negative_prompt, false);
   for (const m of list) {
     for (const size of m.sizes) assert(m.price_per_second[size] > 0, `${m.id} prices ${size}`);

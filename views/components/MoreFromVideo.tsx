@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { Video } from "../../services/types.ts";
-import { actionOf, hasVariant, videoPath } from "../format.ts";
+import { actionOf, videoPath } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 
@@ -51,9 +51,9 @@ function Note(props: { text: string }) {
 /**
  * What can be made from a finished video besides a remix: a longer one (extend), a changed one
  * (edit), where its provider offers them, and one that goes on from its last frame (continue),
- * where it has a storyboard to take the frame from. Missing actions say why.
+ * where there is a last frame to be had (a storyboard, or ffmpeg). Missing actions say why.
  */
-export function MoreFromVideo(props: { video: Video }) {
+export function MoreFromVideo(props: { video: Video; canContinue: boolean }) {
   const { video } = props;
   const extend = actionOf(video, "extend");
   const edit = actionOf(video, "edit");
@@ -86,7 +86,7 @@ export function MoreFromVideo(props: { video: Video }) {
           submit="Edit"
         />
       )}
-      {hasVariant(video, "spritesheet") && (
+      {props.canContinue && (
         <ActionForm
           video={video}
           action="continue"

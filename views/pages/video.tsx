@@ -84,6 +84,7 @@ export function VideoPage(props: {
   derivation: Derivation | null;
   derived: { video: Video; derivation: Derivation }[];
   retryReason?: string | null;
+  canContinue?: boolean;
 }) {
   const { video, source, derived } = props;
   const pending = isPending(video.status);
@@ -189,7 +190,9 @@ export function VideoPage(props: {
             </button>
           </div>
 
-          {video.status === "completed" && <MoreFromVideo video={video} />}
+          {video.status === "completed" && (
+            <MoreFromVideo video={video} canContinue={props.canContinue ?? true} />
+          )}
           {video.status === "completed" && !remix.ok && remix.why && (
             <p class="hint detail-note">
               <Icon name="remix" />

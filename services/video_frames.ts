@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import { removeQuietly } from "./media_store.ts";
+
+/** ffmpeg gets this long to find one frame; a stuck one must not hold a request. */
+const FFMPEG_TIMEOUT_MS = 30_000;
+
+const usable = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether `ffmpeg` may be run here and answers, asked once per program (installing ffmpeg takes a
+ * restart to be noticed). Pages use it to offer "continue" for videos without a spritesheet.
+ */
+export function canRunFfmpeg(ffmpeg: string): Promise<boolean> {
+  let answer = usable.get(ffmpeg);
+  if (!answer) {
+    answer = allowed(ffmpeg)
+      ? new Deno.Command(ffmpeg, { args: ["-version"], stdout: "null", stderr: "null" }).output()
+        .then((result) => result.success, () => false)
+      : Promise.resolve(false);
+    usable.set(ffmpeg, answer);
+  }
+  return answer;
+}
+
+/** Asked, never prompted for, so a server started in a terminal does not stop to ask. */
+function allowed(ffmpeg: string): boolean {
+  return Deno.permissions.querySync({ name: "run", command: ffmpeg }).state === "granted";
+}
+
+/**
+ * The very last frame of an MP4 as a JPEG of `size` ("WIDTHxHEIGHT"), taken by ffmpeg, or
+ * undefined when ffmpeg is not installed, not allowed (`--allow-run=ffmpeg`) or cannot read it:
+ * the caller then falls back to the spritesheet.
+ */
+export async function lastFrameOfVideo(
+  ffmpeg: string,
+  videoPath: string,
+  size: string,
+  scratchDir: string,
+): Promise<Uint8Array | undefined> {
+  if (!allowed(ffmpeg)) return undefined;
+  const [width, height] = size.split("x");
+  const out = join(scratchDir, `frame-${crypto.randomUUID()}.jpg`);
+  try {
+    // Decode only the last second; `-update 1` keeps overwriting one image, so the last frame
+    // decoded is what remains.
+    const { success } = await new Deno.Command(ffmpeg, {
+      args: [
+        ...["-hide_banner", "-loglevel", "error", "-nostdin", "-sseof", "-1", "-i", videoPath],
+        ...["-vf", `scale=${width}:${height}`, "-q:v", "2", "-update", "1", "-y", out],
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      signal: AbortSignal.timeout(FFMPEG_TIMEOUT_MS),
+    }).output();
+    return success ? await Deno.readFile(out) : undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  } finally {
+    await removeQuietly(out);
+  }
+}

@@ -18,6 +18,9 @@ export const VEO_SIZES: Readonly<Record<string, { aspectRatio: string; resolutio
 
 const EIGHT_ONLY = ["8"];
 
+const CANNOT_CHANGE = "Veo cannot change a finished video (remix and edit are Sora features). " +
+  "Re-run it with an edited prompt instead.";
+
 const VEO = {
   provider: "google",
   provider_name: "Google Veo",
@@ -26,10 +29,8 @@ const VEO = {
   default_seconds: "8",
   actions: { remix: false, extend: false, edit: false },
   unavailable: {
-    remix: "Veo cannot change a finished video (remix is a Sora feature). " +
-      "Re-run it with an edited prompt instead.",
-    edit: "Veo cannot edit a finished video (edit is a Sora feature). " +
-      "Re-run it with an edited prompt instead.",
+    remix: CANNOT_CHANGE,
+    edit: CANNOT_CHANGE,
     extend: "Only Veo 3.1 models extend videos.",
   },
   inputs: { input_reference: true, negative_prompt: true },

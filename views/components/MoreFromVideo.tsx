@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { Video } from "../../services/types.ts";
-import { actionOf, videoPath } from "../format.ts";
+import { actionOf, remixOf, videoPath } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 
@@ -51,7 +51,8 @@ function Note(props: { text: string }) {
 /**
  * What can be made from a finished video besides a remix: a longer one (extend), a changed one
  * (edit), where its provider offers them, and one that goes on from its last frame (continue),
- * where there is a last frame to be had (a storyboard, or ffmpeg). Missing actions say why.
+ * where there is a last frame to be had (a storyboard, or ffmpeg). Missing actions say why
+ * (once: the page already says why remix is missing).
  */
 export function MoreFromVideo(props: { video: Video; canContinue: boolean }) {
   const { video } = props;
@@ -98,7 +99,7 @@ export function MoreFromVideo(props: { video: Video; canContinue: boolean }) {
         />
       )}
       {!extend.ok && extend.why && <Note text={extend.why} />}
-      {!edit.ok && edit.why && <Note text={edit.why} />}
+      {!edit.ok && edit.why && edit.why !== remixOf(video).why && <Note text={edit.why} />}
     </div>
   );
 }

@@ -147,6 +147,14 @@ async function deriveVideo(
   if (source.status !== "completed" || !source.upstream_id) {
     throw conflict(`Only a finished video can be ${DONE[action]}.`);
   }
+  if (!keptUpstream(s, source)) {
+    throw new AppError(
+      409,
+      "source_expired",
+      `${model.provider_name} no longer keeps this video, so it cannot be ${DONE[action]}. ` +
+        "Continue from its last frame or re-run it instead.",
+    );
+  }
   const provider = s.providers.forJob(source);
   if (!provider) {
     throw new AppError(
@@ -182,6 +190,11 @@ async function deriveVideo(
   return await submitted(s, id);
 }
 
+/** Whether the provider still has the finished video, which its actions (remix…) work on. */
+function keptUpstream(s: VideoServices, row: VideoRow): boolean {
+  return row.upstream_expires_at === null || s.now() / 1000 < row.upstream_expires_at;
+}
+
 function notSupported(action: VideoAction, model: ModelInfo | undefined, source: VideoRow) {
   return new AppError(
     409,
@@ -194,8 +207,8 @@ function notSupported(action: VideoAction, model: ModelInfo | undefined, source:
 /** The new segment's length, checked against what the model extends (400 or 409 with why). */
 function extensionSeconds(model: ModelInfo, source: VideoRow, seconds?: string): string {
   const refusal = extendRefusal(model, source);
-  if (refusal || !model.extension) throw new AppError(409, "extend_not_supported", refusal ?? "");
-  const allowed = model.extension.seconds;
+  if (refusal) throw new AppError(409, "extend_not_supported", refusal);
+  const allowed = model.extension?.seconds ?? [];
   const added = seconds ?? allowed[0];
   if (!allowed.includes(added)) {
     const lengths = `${allowed.join(", ")} seconds`;
@@ -209,7 +222,7 @@ function extensionSeconds(model: ModelInfo, source: VideoRow, seconds?: string):
 
 /**
  * "Continue from the last frame": a new video at the same model, size and length whose reference
- * image is the source's last frame, taken from its spritesheet, so the story goes on from there.
+ * image is the source's last frame, so the story goes on from there.
  */
 export async function continueVideo(
   s: VideoServices,
@@ -370,6 +383,8 @@ export interface VideoDetail {
   retryReason: string | null;
   /** Whether a last frame can be had (a spritesheet, or ffmpeg for the MP4) once it is finished. */
   canContinue: boolean;
+  /** Whether the provider still has the video, so remix, extend and edit can work on it. */
+  keptUpstream: boolean;
 }
 
 export async function videoDetail(
@@ -393,6 +408,7 @@ export async function videoDetail(
     })),
     retryReason: row.retry_reason,
     canContinue: hasStoryboard || (!!s.ffmpeg && await canRunFfmpeg(s.ffmpeg)),
+    keptUpstream: keptUpstream(s, row),
   };
 }
 

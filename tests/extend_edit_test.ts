@@ -239,3 +239,28 @@ Deno.test("[extend] a database from before derivations keeps its remixes and con
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("[extend] once the provider's copy has expired, remix, extend and edit say so instead", async () => {
+  await using t = await startTestApp();
+  const token = await t.userToken("ada");
+  const cookie = await t.sessionCookie("ada");
+  const source = await finishedVideo(t, token, { prompt: "a harbour at noon" });
+  // The simulator keeps content an hour, as OpenAI does; this one's hour is over.
+  const expiredAt = Math.floor(Date.now() / 1000) - 1;
+  t.runtime.db.updateVideo(source.id, { upstream_expires_at: expiredAt }, Date.now());
+  const before = t.simulator.requests.length;
+  for (const action of ["remix", "extend", "edit"]) {
+    const res = await t.api("POST", `/api/videos/${source.id}/${action}`, token, { prompt: "x" });
+    assertEquals(res.status, 409, action);
+    const error = (await res.json()).error;
+    assertEquals(error.code, "source_expired");
+    assertMatch(error.message, /no longer keeps this video/);
+  }
+  assertEquals(t.simulator.requests.length, before);
+  const page = await (await t.app.request(`/videos/${source.id}`, { headers: { cookie } })).text();
+  for (const action of ["remix", "extend", "edit"]) {
+    assert(!page.includes(`/videos/${source.id}/${action}"`), action);
+  }
+  assert(page.includes(`action="/videos/${source.id}/continue"`), "continue still works");
+  assertMatch(page, /no longer keeps this video/);
+});

@@ -54,13 +54,16 @@ function Note(props: { text: string }) {
  * where there is a last frame to be had (a storyboard, or ffmpeg). Missing actions say why
  * (once: the page already says why remix is missing).
  */
-export function MoreFromVideo(props: { video: Video; canContinue: boolean }) {
-  const { video } = props;
+export function MoreFromVideo(
+  props: { video: Video; canContinue: boolean; keptUpstream: boolean },
+) {
+  const { video, keptUpstream } = props;
   const extend = actionOf(video, "extend");
   const edit = actionOf(video, "edit");
+  const changeable = remixOf(video).ok || extend.ok || edit.ok;
   return (
     <div class="detail-more-from">
-      {extend.ok && (
+      {extend.ok && keptUpstream && (
         <ActionForm
           video={video}
           action="extend"
@@ -76,7 +79,7 @@ export function MoreFromVideo(props: { video: Video; canContinue: boolean }) {
           </select>
         </ActionForm>
       )}
-      {edit.ok && (
+      {edit.ok && keptUpstream && (
         <ActionForm
           video={video}
           action="edit"
@@ -98,7 +101,10 @@ export function MoreFromVideo(props: { video: Video; canContinue: boolean }) {
           submit="Continue"
         />
       )}
-      {!extend.ok && extend.why && <Note text={extend.why} />}
+      {!keptUpstream && changeable && (
+        <Note text="The provider no longer keeps this video, so it cannot be remixed, extended or edited any more; continue from its last frame or re-run it instead." />
+      )}
+      {keptUpstream && !extend.ok && extend.why && <Note text={extend.why} />}
       {!edit.ok && edit.why && edit.why !== remixOf(video).why && <Note text={edit.why} />}
     </div>
   );

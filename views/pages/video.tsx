@@ -85,11 +85,14 @@ export function VideoPage(props: {
   derived: { video: Video; derivation: Derivation }[];
   retryReason?: string | null;
   canContinue?: boolean;
+  keptUpstream?: boolean;
 }) {
   const { video, source, derived } = props;
   const pending = isPending(video.status);
   const model = modelOf(video);
   const remix = remixOf(video);
+  // Remix, extend and edit work on the provider's copy, which it keeps only for a while.
+  const kept = props.keptUpstream ?? true;
   return (
     <Layout title={excerpt(video.prompt, 50) || "Video"} user={props.user} demo={props.demo}>
       <nav class="breadcrumb" aria-label="Breadcrumb">
@@ -145,7 +148,7 @@ export function VideoPage(props: {
                 Download MP4
               </a>
             )}
-            {video.status === "completed" && remix.ok && (
+            {video.status === "completed" && remix.ok && kept && (
               <RemixDialog video={video} inLibrary={false} large />
             )}
             <button
@@ -191,7 +194,11 @@ export function VideoPage(props: {
           </div>
 
           {video.status === "completed" && (
-            <MoreFromVideo video={video} canContinue={props.canContinue ?? true} />
+            <MoreFromVideo
+              video={video}
+              canContinue={props.canContinue ?? true}
+              keptUpstream={kept}
+            />
           )}
           {video.status === "completed" && !remix.ok && remix.why && (
             <p class="hint detail-note">

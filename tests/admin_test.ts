@@ -8,20 +8,11 @@ const PASSWORD = "correct horse battery";
 
 async function cookieFor(t: TestApp, username: string, role: "admin" | "user") {
   await createUser(t.runtime.db, username, PASSWORD, role);
-  const res = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-    body: new URLSearchParams({ username, password: PASSWORD }),
-  });
-  return res.headers.get("set-cookie")!.split(";")[0];
+  return await t.sessionCookie(username, PASSWORD);
 }
 
 function post(t: TestApp, cookie: string, path: string, form: Record<string, string> = {}) {
-  return t.app.request(path, {
-    method: "POST",
-    headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form),
-  });
+  return t.postForm(path, cookie, form);
 }
 
 function apiLogin(t: TestApp, username: string, password = PASSWORD) {

@@ -2,25 +2,15 @@ import { createUser } from "../services/auth.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, type TestApp } from "./helpers.ts";
 
-const ORIGIN = "http://localhost";
 const PASSWORD = "correct horse battery";
 
 async function adminCookie(t: TestApp) {
   await createUser(t.runtime.db, "root", PASSWORD, "admin");
-  const res = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-    body: new URLSearchParams({ username: "root", password: PASSWORD }),
-  });
-  return res.headers.get("set-cookie")!.split(";")[0];
+  return await t.sessionCookie("root", PASSWORD);
 }
 
 function post(t: TestApp, cookie: string, path: string, form: Record<string, string>) {
-  return t.app.request(path, {
-    method: "POST",
-    headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form),
-  });
+  return t.postForm(path, cookie, form);
 }
 
 const creates = (t: TestApp) =>
@@ -91,12 +81,7 @@ Deno.test("[budget] the spend page draws per user and per model, and exports CSV
     "ada,sora-2-pro,1,1.20",
   ]);
   await t.userToken("bob");
-  const bob = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-    body: new URLSearchParams({ username: "bob", password: PASSWORD }),
-  });
-  const cookie = bob.headers.get("set-cookie")!.split(";")[0];
+  const cookie = await t.sessionCookie("bob", PASSWORD);
   for (const path of ["/admin/spend", "/admin/spend.csv"]) {
     assertEquals((await t.app.request(path, { headers: { cookie } })).status, 404, path);
   }

@@ -121,23 +121,10 @@ Deno.test("[continue] the detail page offers it and the form makes the next vide
   const token = await t.userToken("ada");
   const { id } = await (await t.api("POST", "/api/videos", token, { prompt: "start" })).json();
   await t.waitForVideo(token, id, (v) => v.status === "completed");
-  const login = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
-    body: new URLSearchParams({ username: "ada", password: "correct horse battery" }),
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0];
+  const cookie = await t.sessionCookie("ada");
   const page = await (await t.app.request(`/videos/${id}`, { headers: { cookie } })).text();
   assert(page.includes(`action="/videos/${id}/continue"`));
-  const res = await t.app.request(`/videos/${id}/continue`, {
-    method: "POST",
-    headers: {
-      cookie,
-      origin: "http://localhost",
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({ prompt: "and then" }),
-  });
+  const res = await t.postForm(`/videos/${id}/continue`, cookie, { prompt: "and then" });
   assertEquals(res.status, 303);
   assertMatch(res.headers.get("location")!, /^\/videos\/vid_[0-9a-f]{24}$/);
   const next = await (await t.app.request(res.headers.get("location")!, { headers: { cookie } }))

@@ -78,12 +78,7 @@ const METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"];
 Deno.test("[fuzz] 1,200 malformed requests across every route: no 5xx, still serving", async () => {
   await using t = await startTestApp({ startJobs: false });
   const token = await t.userToken("ada");
-  const login = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
-    body: new URLSearchParams({ username: "ada", password: "correct horse battery" }),
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0];
+  const cookie = await t.sessionCookie("ada");
   const { id } = await (await t.api("POST", "/api/videos", token, { prompt: "real one" })).json();
   const ids = [...IDS, id];
   const paths = (vid: string) => [

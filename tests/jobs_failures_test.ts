@@ -36,12 +36,7 @@ Deno.test("[jobs] an unwritable media folder is retried later, with the reason k
   const waiting = await (await t.api("GET", `/api/videos/${id}`, token)).json();
   assertEquals(waiting.status, "downloading");
   // The detail page says why it waits.
-  const login = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
-    body: new URLSearchParams({ username: "ada", password: "correct horse battery" }),
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0];
+  const cookie = await t.sessionCookie("ada");
   const page = await (await t.app.request(`/videos/${id}`, { headers: { cookie } })).text();
   assertMatch(page, /class="retry-reason"[^>]*>Downloading the video failed \(/);
   assertEquals((await t.api("GET", `/api/videos/${id}/content`, token)).status, 409);

@@ -69,12 +69,7 @@ Deno.test("[outage] pages show a banner saying what failed and what to do, gone 
   const simulator = createSoraSimulator({ timeScale: 0.01 });
   await using t = await startTestApp({ simulator });
   await t.userToken("ada");
-  const login = await t.app.request("/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
-    body: new URLSearchParams({ username: "ada", password: "correct horse battery" }),
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0];
+  const cookie = await t.sessionCookie("ada");
   const banner = async () =>
     await (await t.app.request("/status/banner", { headers: { cookie } })).text();
   const page = await (await t.app.request("/", { headers: { cookie } })).text();

@@ -249,7 +249,19 @@ Deno.test({
     assertEquals(await made.count(), 2);
     await page.locator(".lineage-list").getByRole("link", { name: /Extension/ }).click();
     await page.waitForURL(`${server.url}/videos/${extendedId}`);
-    assertEquals(page.errors, []);
+
+    // A refusal (here: the budget) shows why and keeps the page and the prompt as they were.
+    server.runtime.db.setUserBudget(server.user.id, 1);
+    await page.goto(`${server.url}/videos/${source.id}`);
+    await extend.locator("summary").click();
+    await extend.getByLabel("What happens next?").fill("A storm rolls in");
+    await extend.getByLabel("New segment").selectOption("20");
+    await extend.getByRole("button", { name: "Extend" }).click();
+    await page.locator("#toasts .toast-error", { hasText: "monthly budget" }).waitFor();
+    assertEquals(new URL(page.url()).pathname, `/videos/${source.id}`);
+    assertEquals(await extend.getByLabel("What happens next?").inputValue(), "A storm rolls in");
+    // The browser logs the refused request; nothing else went wrong.
+    assertEquals(page.errors.filter((e) => !/status of 402/.test(e)), []);
   },
 });
 

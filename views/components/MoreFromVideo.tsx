@@ -16,10 +16,23 @@ function ActionForm(props: {
   children?: Child;
 }) {
   const id = `${props.action}-prompt`;
+  const path = `${videoPath(props.video)}/${props.action}`;
   return (
     <details class="detail-derive" data-action={props.action}>
       <summary>{props.summary}</summary>
-      <form method="post" action={`${videoPath(props.video)}/${props.action}`} class="dialog-form">
+      {
+        /* htmx keeps the page (and the prompt) when it is refused, showing why in a toast; the
+          plain POST is there for a browser without scripts. */
+      }
+      <form
+        method="post"
+        action={path}
+        class="dialog-form"
+        hx-post={path}
+        hx-swap="none"
+        hx-disable="find button[type=submit]"
+        data-on-success="open-video"
+      >
         <label class="label" for={id}>{props.label}</label>
         <textarea
           id={id}
@@ -32,7 +45,10 @@ function ActionForm(props: {
         </textarea>
         {props.children}
         <p class="hint">{props.hint}</p>
-        <button type="submit" class="btn btn-primary">{props.submit}</button>
+        <button type="submit" class="btn btn-primary">
+          <span class="spinner htmx-indicator" aria-hidden="true"></span>
+          {props.submit}
+        </button>
       </form>
     </details>
   );

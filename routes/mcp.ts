@@ -1,8 +1,20 @@
-import { StreamableHTTPTransport } from "@hono/mcp";
 import { Hono } from "hono";
-import { createMcpServer } from "../services/mcp_tools.ts";
 import { requireBearer } from "./authenticate.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
+
+/**
+ * The MCP SDK is large and only agents use it: it is loaded on the first `/mcp` request, not at
+ * start, which keeps an idle server smaller. `deno compile` still embeds it (static specifiers).
+ */
+let modules: Promise<[typeof import("../services/mcp_tools.ts"), typeof import("@hono/mcp")]>;
+async function mcpModules() {
+  modules ??= Promise.all([import("../services/mcp_tools.ts"), import("@hono/mcp")]);
+  const [tools, transport] = await modules;
+  return {
+    createMcpServer: tools.createMcpServer,
+    StreamableHTTPTransport: transport.StreamableHTTPTransport,
+  };
+}
 
 /**
  * `POST /mcp`: the Model Context Protocol over Streamable HTTP, for AI agents. Stateless: every
@@ -12,6 +24,7 @@ export function mcpRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(requireBearer(deps))
     .post("/", async (c) => {
+      const { createMcpServer, StreamableHTTPTransport } = await mcpModules();
       const server = createMcpServer(deps.videos, c.var.user, deps.log);
       const transport = new StreamableHTTPTransport();
       await server.connect(transport);

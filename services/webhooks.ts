@@ -1,12 +1,13 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { Database } from "./db.ts";
 import { AppError } from "./errors.ts";
 import type { JobRunner } from "./jobs.ts";
+import { openAISdk } from "./providers/openai.ts";
 
 /** Signatures older (or newer) than this are refused, so a captured delivery cannot be replayed later. */
 const TOLERANCE_SECONDS = 300;
 
-const verifier = new OpenAI({ apiKey: "webhook-verification-only" });
+let verifier: OpenAI | undefined;
 
 export interface WebhookOutcome {
   type: string;
@@ -25,6 +26,7 @@ export async function handleOpenAIWebhook(
   headers: Headers,
 ): Promise<WebhookOutcome> {
   let event: { type?: string; data?: { id?: unknown } };
+  verifier ??= new (await openAISdk()).default({ apiKey: "webhook-verification-only" });
   try {
     event = await verifier.webhooks.unwrap(payload, headers, deps.secret, TOLERANCE_SECONDS) as {
       type?: string;

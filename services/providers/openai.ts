@@ -1,4 +1,4 @@
-import OpenAI, { toFile } from "openai";
+import type OpenAI from "openai";
 import type { Config } from "../config.ts";
 import type { SoraSimulator } from "../simulator/simulator.ts";
 import {
@@ -12,6 +12,17 @@ import {
 import { OPENAI_MODELS } from "./openai_models.ts";
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+type Sdk = typeof import("openai");
+
+let sdkModule: Promise<Sdk> | undefined;
+
+/**
+ * The SDK, loaded on the first upstream call rather than at start: it is large, and an idle
+ * server (or one whose OpenAI provider is off) never needs it.
+ */
+export function openAISdk(): Promise<Sdk> {
+  return sdkModule ??= import("openai");
+}
 
 const SIMULATOR_BASE_URL = "http://sora-simulator.local/v1";
 
@@ -64,19 +75,24 @@ export interface OpenAIUpstreamOptions {
 }
 
 export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    fetch: options.fetch,
-    // Retries are the poller's job: it owns the request budget and the backoff.
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 60_000,
-  });
-  const call = async <T>(work: () => Promise<T>, endpointMissing404 = false): Promise<T> => {
+  let client: OpenAI | undefined;
+  const call = async <T>(
+    work: (client: OpenAI, sdk: Sdk) => Promise<T>,
+    endpointMissing404 = false,
+  ): Promise<T> => {
+    const sdk = await openAISdk();
+    client ??= new sdk.default({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      fetch: options.fetch,
+      // Retries are the poller's job: it owns the request budget and the backoff.
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 60_000,
+    });
     try {
-      return await work();
+      return await work(client, sdk);
     } catch (error) {
-      const failure = classify(error);
+      const failure = classify(error, sdk);
       // A 404 to a create means the videos endpoint itself is not there (wrong base URL, or the
       // API was withdrawn): an outage to wait out, not a verdict on this video.
       if (endpointMissing404 && failure.status === 404) {
@@ -88,7 +104,7 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
   return {
     name: options.baseURL ?? "https://api.openai.com/v1",
     create: (job, idempotencyKey) =>
-      call(async () =>
+      call(async (client, sdk) =>
         toJob(
           await client.videos.create({
             prompt: job.prompt,
@@ -96,16 +112,18 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
             size: job.size as OpenAI.Videos.VideoSize,
             seconds: job.seconds as OpenAI.Videos.VideoSeconds,
             input_reference: job.reference
-              ? await toFile(job.reference.bytes, job.reference.name, { type: job.reference.type })
+              ? await sdk.toFile(job.reference.bytes, job.reference.name, {
+                type: job.reference.type,
+              })
               : undefined,
           }, idempotent(idempotencyKey)),
         ), true),
     remix: (upstreamId, prompt, idempotencyKey) =>
-      call(async () =>
+      call(async (client) =>
         toJob(await client.videos.remix(upstreamId, { prompt }, idempotent(idempotencyKey)))
       ),
     extend: (job, idempotencyKey) =>
-      call(async () =>
+      call(async (client) =>
         toJob(
           await client.videos.extend({
             prompt: job.prompt,
@@ -116,7 +134,7 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
         )
       ),
     edit: (upstreamId, prompt, idempotencyKey) =>
-      call(async () =>
+      call(async (client) =>
         toJob(
           await client.videos.edit(
             { prompt, video: { id: upstreamId } },
@@ -124,11 +142,14 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
           ),
         )
       ),
-    retrieve: (upstreamId) => call(async () => toJob(await client.videos.retrieve(upstreamId))),
-    delete: (upstreamId) => call(async () => void await client.videos.delete(upstreamId)),
+    retrieve: (upstreamId) =>
+      call(async (client) => toJob(await client.videos.retrieve(upstreamId))),
+    delete: (upstreamId) => call(async (client) => void await client.videos.delete(upstreamId)),
     download: (upstreamId, variant, signal) =>
-      call(() => client.videos.downloadContent(upstreamId, { variant }, { signal }).asResponse()),
-    ping: () => call(async () => void await client.videos.list({ limit: 1 }), true),
+      call((client) =>
+        client.videos.downloadContent(upstreamId, { variant }, { signal }).asResponse()
+      ),
+    ping: () => call(async (client) => void await client.videos.list({ limit: 1 }), true),
   };
 }
 
@@ -154,15 +175,15 @@ function toJob(video: OpenAI.Videos.Video): UpstreamJob {
 }
 
 /** Turns whatever the SDK threw into an UpstreamError the poller can act on. */
-export function classify(error: unknown): UpstreamError {
+export function classify(error: unknown, sdk: Sdk): UpstreamError {
   if (error instanceof UpstreamError) return error;
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+  if (error instanceof sdk.APIConnectionTimeoutError) {
     return new UpstreamError("The upstream did not answer in time.", true);
   }
-  if (error instanceof OpenAI.APIUserAbortError) {
+  if (error instanceof sdk.APIUserAbortError) {
     return new UpstreamError("The request to the upstream was cancelled.", true);
   }
-  if (error instanceof OpenAI.APIConnectionError) {
+  if (error instanceof sdk.APIConnectionError) {
     return new UpstreamError(
       "The upstream could not be reached.",
       true,
@@ -172,7 +193,7 @@ export function classify(error: unknown): UpstreamError {
       "unreachable",
     );
   }
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+  if (error instanceof sdk.APIError && error.status !== undefined) {
     const status = error.status;
     const body = error.error as { message?: string; code?: string } | undefined;
     const message = body?.message ?? error.message;

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { ApiError, GenerateVideosOperation, GoogleGenAI } from "@google/genai";
+import type { GenerateVideosOperation } from "@google/genai";
 import type { Config } from "../config.ts";
 import type { VeoSimulator } from "../simulator/veo/simulator.ts";
 import type { ContentVariant } from "../types.ts";
@@ -78,60 +78,45 @@ export interface VeoUpstreamOptions {
   estimate?: { baseMs: number; perSecondMs: number };
 }
 
-/** The SDK client, with the SDK's own request path for a file download kept as a stream. */
-class VeoClient extends GoogleGenAI {
-  /**
-   * What `files.download` does (same URL, key header and error mapping), but answering the
-   * response instead of writing it to a path itself: the poller streams it to a temporary file,
-   * checks its length and renames it, and gives up on a stalled body.
-   */
-  async downloadFile(fileId: string, signal: AbortSignal): Promise<Response> {
-    const response = await this.apiClient.request({
-      path: `files/${fileId}:download`,
-      httpMethod: "GET",
-      queryParams: { alt: "media" },
-      // No time limit on the body: the caller watches it for stalls instead.
-      httpOptions: { timeout: 0 },
-      abortSignal: signal,
-    });
-    return response.responseInternal;
-  }
-}
+type ClientModule = typeof import("./veo_client.ts");
+type VeoClient = InstanceType<ClientModule["VeoClient"]>;
+let clientModule: Promise<ClientModule> | undefined;
 
 export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const now = options.now ?? Date.now;
   const estimate = options.estimate ?? { baseMs: 30_000, perSecondMs: 10_000 };
-  const client = new VeoClient({
-    apiKey: options.apiKey,
-    vertexai: false,
-    httpOptions: {
-      baseUrl: options.baseUrl,
-      fetch: options.fetch,
-      timeout: timeoutMs,
-      // Retries are the poller's job: it owns the request budget and the backoff.
-      retryOptions: { attempts: 1 },
-    },
-  });
+  let client: VeoClient | undefined;
   /** Operation name → generated file id, learnt when an operation is seen done. */
   const files = new Map<string, string>();
 
-  const call = async <T>(work: () => Promise<T>, endpointMissing404 = false): Promise<T> => {
+  const call = async <T>(
+    work: (client: VeoClient) => Promise<T>,
+    endpointMissing404 = false,
+  ): Promise<T> => {
+    // The SDK is loaded on the first call: an idle server, or one without Veo, never needs it.
+    const sdk = await (clientModule ??= import("./veo_client.ts"));
+    client ??= new sdk.VeoClient({
+      apiKey: options.apiKey,
+      vertexai: false,
+      httpOptions: {
+        baseUrl: options.baseUrl,
+        fetch: options.fetch,
+        timeout: timeoutMs,
+        // Retries are the poller's job: it owns the request budget and the backoff.
+        retryOptions: { attempts: 1 },
+      },
+    });
     try {
-      return await work();
+      return await work(client);
     } catch (error) {
-      const failure = classifyVeoError(error);
+      const failure = classifyVeoError(error, sdk.ApiError);
       if (endpointMissing404 && failure.status === 404) {
         throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
       }
       throw failure;
     }
   };
-
-  const operation = (name: string) =>
-    client.operations.getVideosOperation({
-      operation: Object.assign(new GenerateVideosOperation(), { name }),
-    });
 
   const toJob = (op: GenerateVideosOperation, context?: JobContext): UpstreamJob => {
     if (!op || typeof op.name !== "string" || !op.name) {
@@ -187,15 +172,15 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
     return { ...base, status: "in_progress", progress: Math.max(0, Math.min(95, progress)) };
   };
 
-  const fileOf = async (upstreamId: string): Promise<string | undefined> => {
-    if (!files.has(upstreamId)) toJob(await operation(upstreamId));
+  const fileOf = async (c: VeoClient, upstreamId: string): Promise<string | undefined> => {
+    if (!files.has(upstreamId)) toJob(await c.operation(upstreamId));
     return files.get(upstreamId);
   };
 
   return {
     name: options.baseUrl ?? DEFAULT_BASE_URL,
     create: (job: CreateJob) =>
-      call(async () => {
+      call(async (client) => {
         const shape = VEO_SIZES[job.size];
         if (!shape) throw new UpstreamError(`Veo does not make ${job.size} videos.`, false);
         const startedAt = now();
@@ -222,12 +207,12 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
       }, true),
     extend: async (job) => {
       // Veo extends the video it made, named by its file's URI, which the source operation holds.
-      const source = await call(() => operation(job.source));
+      const source = await call((client) => client.operation(job.source));
       const video = source.response?.generatedVideos?.[0]?.video;
       if (!source.done || !video?.uri) {
         throw new UpstreamError("Google no longer has the video to extend.", false, 404);
       }
-      return await call(async () => {
+      return await call(async (client) => {
         const startedAt = now();
         const op = await client.models.generateVideos({
           model: job.model,
@@ -240,20 +225,20 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
     remix: () => unsupported("Veo cannot remix a video; re-run it with a new prompt instead."),
     edit: () => unsupported("Veo cannot edit a video; re-run it with a new prompt instead."),
     retrieve: (upstreamId, context) =>
-      call(async () => toJob(await operation(upstreamId), context)),
+      call(async (client) => toJob(await client.operation(upstreamId), context)),
     delete: (upstreamId) =>
-      call(async () => {
+      call(async (client) => {
         // The operation itself cannot be deleted; the generated file can.
-        const fileId = await fileOf(upstreamId);
+        const fileId = await fileOf(client, upstreamId);
         if (fileId) await client.files.delete({ name: `files/${fileId}` });
         files.delete(upstreamId);
       }),
     download: (upstreamId, variant: ContentVariant, signal) =>
-      call(async () => {
+      call(async (client) => {
         if (variant !== "video") {
           throw new UpstreamError(`Veo makes no ${variant}.`, false, 404);
         }
-        const fileId = await fileOf(upstreamId);
+        const fileId = await fileOf(client, upstreamId);
         if (!fileId) throw new UpstreamError("The video is not ready upstream.", true);
         // The SDK's timeout would cover the whole body; this one ends with the headers.
         const headers = new AbortController();
@@ -270,7 +255,8 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
           clearTimeout(timer);
         }
       }),
-    ping: () => call(async () => void await client.models.list({ config: { pageSize: 1 } }), true),
+    ping: () =>
+      call(async (client) => void await client.models.list({ config: { pageSize: 1 } }), true),
   };
 }
 
@@ -288,9 +274,12 @@ interface GoogleErrorBody {
 }
 
 /** Turns whatever the SDK threw into an UpstreamError the poller can act on. */
-export function classifyVeoError(error: unknown): UpstreamError {
+export function classifyVeoError(
+  error: unknown,
+  apiError: ClientModule["ApiError"],
+): UpstreamError {
   if (error instanceof UpstreamError) return error;
-  if (error instanceof ApiError) {
+  if (error instanceof apiError) {
     const status = error.status;
     let body: GoogleErrorBody = {};
     try {

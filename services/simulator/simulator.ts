@@ -105,20 +105,28 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
     const sink = options.webhooks;
     if (!sink || !response.ok) return;
     const { id } = await response.clone().json() as { id: string };
+    const announceIn = (delay: number) => {
+      const timer = setTimeout(async () => {
+        pendingWebhooks.delete(timer);
+        const video = ctx.store.get(id);
+        if (!video) return;
+        if (video.status !== "completed" && video.status !== "failed") {
+          // A timer can fire a fraction of a millisecond early: wait out the rest, never drop it.
+          const rest = ctx.store.settlesInMs(id);
+          if (rest !== undefined) announceIn(Math.max(1, rest));
+          return;
+        }
+        const event = {
+          id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+          type: `video.${video.status}`,
+          data: { id },
+        };
+        await sink.deliver(await signWebhook(sink.secret, event)).catch(() => {});
+      }, delay);
+      pendingWebhooks.add(timer);
+    };
     const delay = ctx.store.settlesInMs(id);
-    if (delay === undefined) return;
-    const timer = setTimeout(async () => {
-      pendingWebhooks.delete(timer);
-      const video = ctx.store.get(id);
-      if (!video || (video.status !== "completed" && video.status !== "failed")) return;
-      const event = {
-        id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
-        type: `video.${video.status}`,
-        data: { id },
-      };
-      await sink.deliver(await signWebhook(sink.secret, event)).catch(() => {});
-    }, delay);
-    pendingWebhooks.add(timer);
+    if (delay !== undefined) announceIn(delay);
   }
 
   async function fetch(req: Request): Promise<Response> {

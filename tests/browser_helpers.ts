@@ -16,7 +16,17 @@ import type { User, Video, VideoStatus } from "../services/types.ts";
 import { createVideo, getVideo, remixVideo } from "../services/videos.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const SCREENSHOTS = new URL("../docs/screenshots/", import.meta.url).pathname;
+
+/**
+ * Where the look test saves its screenshots: the README's own with UPDATE_SCREENSHOTS=1
+ * (`deno task screenshots`), otherwise a scratch folder, so a test run leaves the tree as it was.
+ */
+export async function screenshotsDir(): Promise<string> {
+  if (Deno.env.get("UPDATE_SCREENSHOTS") === "1") {
+    return new URL("../docs/screenshots/", import.meta.url).pathname;
+  }
+  return `${await Deno.makeTempDir({ prefix: "sora-screenshots-" })}/`;
+}
 export const browserAvailable = await Deno.stat(CHROMIUM).then(() => true, () => false);
 
 export const USERNAME = "ada";

@@ -12,7 +12,7 @@ import {
   makeRemix,
   makeVideo,
   openPage,
-  SCREENSHOTS,
+  screenshotsDir,
   seedVideos,
   startServer,
   type TestServer,
@@ -89,7 +89,8 @@ Deno.test({
     await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
     await using browser = await launch();
     const { fox } = await seedShowcase(server);
-    await Deno.mkdir(SCREENSHOTS, { recursive: true });
+    const shots = await screenshotsDir();
+    await Deno.mkdir(shots, { recursive: true });
 
     for (const scheme of ["light", "dark"] as const) {
       const page = await openPage(browser, {
@@ -104,7 +105,7 @@ Deno.test({
       else assert(luminance > 200, `light background, got ${background}`);
       const suffix = scheme === "dark" ? "-dark" : "";
       await page.screenshot({
-        path: `${SCREENSHOTS}dashboard${suffix}.png`,
+        path: `${shots}dashboard${suffix}.png`,
         animations: "disabled",
       });
 
@@ -129,7 +130,7 @@ Deno.test({
         await new Promise((resolve) => video.addEventListener("seeked", resolve, { once: true }));
       });
       await page.screenshot({
-        path: `${SCREENSHOTS}detail${suffix}.png`,
+        path: `${shots}detail${suffix}.png`,
         clip: { x: 0, y: 0, width: 1280, height: 900 },
         animations: "disabled",
       });

@@ -21,11 +21,14 @@ export const CHROMIUM = "/usr/bin/chromium";
  * Where the look test saves its screenshots: the README's own with UPDATE_SCREENSHOTS=1
  * (`deno task screenshots`), otherwise a scratch folder, so a test run leaves the tree as it was.
  */
-export async function screenshotsDir(): Promise<string> {
+export async function screenshotsFolder(): Promise<AsyncDisposable & { path: string }> {
   if (Deno.env.get("UPDATE_SCREENSHOTS") === "1") {
-    return new URL("../docs/screenshots/", import.meta.url).pathname;
+    const path = new URL("../docs/screenshots/", import.meta.url).pathname;
+    await Deno.mkdir(path, { recursive: true });
+    return { path, [Symbol.asyncDispose]: () => Promise.resolve() };
   }
-  return `${await Deno.makeTempDir({ prefix: "sora-screenshots-" })}/`;
+  const path = `${await Deno.makeTempDir({ prefix: "sora-screenshots-" })}/`;
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
 export const browserAvailable = await Deno.stat(CHROMIUM).then(() => true, () => false);
 

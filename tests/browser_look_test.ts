@@ -12,7 +12,7 @@ import {
   makeRemix,
   makeVideo,
   openPage,
-  screenshotsDir,
+  screenshotsFolder,
   seedVideos,
   startServer,
   type TestServer,
@@ -89,8 +89,8 @@ Deno.test({
     await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
     await using browser = await launch();
     const { fox } = await seedShowcase(server);
-    const shots = await screenshotsDir();
-    await Deno.mkdir(shots, { recursive: true });
+    await using folder = await screenshotsFolder();
+    const shots = folder.path;
 
     for (const scheme of ["light", "dark"] as const) {
       const page = await openPage(browser, {

@@ -20,7 +20,19 @@ export function toVideo(row: VideoRow): Video {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** ISO strings by time: formatting costs about a microsecond, and lists repeat the same times. */
+const isoStrings = new Map<number, string>();
+const MAX_ISO_STRINGS = 10_000;
+
+function iso(ms: number): string {
+  let text = isoStrings.get(ms);
+  if (text === undefined) {
+    if (isoStrings.size >= MAX_ISO_STRINGS) isoStrings.clear();
+    text = new Date(ms).toISOString();
+    isoStrings.set(ms, text);
+  }
+  return text;
+}
 
 /** Cursors are opaque to clients: the position of the last row they saw. */
 export function encodeCursor(row: Pick<VideoRow, "created_at" | "id">): string {

@@ -1,4 +1,6 @@
 /** Inline stroke icons (24×24, currentColor). Decorative: always aria-hidden. */
+import { raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
 
 const PATHS = {
   logo: [
@@ -64,7 +66,7 @@ function Path(props: { d: string }) {
   return <path d={props.d} />;
 }
 
-export function Icon(props: { name: IconName; class?: string }) {
+function IconSvg(props: { name: IconName; class?: string }) {
   return (
     <svg
       class={props.class ? `icon ${props.class}` : "icon"}
@@ -82,4 +84,21 @@ export function Icon(props: { name: IconName; class?: string }) {
       {PATHS[props.name].map((d) => <Path key={d} d={d} />)}
     </svg>
   );
+}
+
+/** Rendered icons by name and class: a page has about a hundred, of a few kinds. */
+const rendered = new Map<string, HtmlEscapedString>();
+
+/**
+ * An icon's markup depends only on its name and class, both from the code (a small, fixed set),
+ * so each is rendered once and reused as it is.
+ */
+export function Icon(props: { name: IconName; class?: string }) {
+  const key = `${props.name} ${props.class ?? ""}`;
+  let html = rendered.get(key);
+  if (!html) {
+    html = raw(String(<IconSvg name={props.name} class={props.class} />));
+    rendered.set(key, html);
+  }
+  return html;
 }

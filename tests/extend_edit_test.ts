@@ -169,7 +169,7 @@ Deno.test("[extend] the detail page offers Extend and Edit, says what is missing
   const page = await (await t.app.request(`/videos/${source.id}`, { headers: { cookie } })).text();
   assert(page.includes(`action="/videos/${source.id}/extend"`));
   assert(page.includes(`action="/videos/${source.id}/edit"`));
-  assertMatch(page, /<option value="20" ?>20 seconds<\/option>/);
+  assertMatch(page, /<option value="20" ?>20 seconds · ≈ \$2\.00 · 24s in all<\/option>/);
 
   const extended = await t.postForm(`/videos/${source.id}/extend`, cookie, {
     prompt: "the fox runs off",

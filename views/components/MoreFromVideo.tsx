@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { Video } from "../../services/types.ts";
-import { actionOf, remixOf, videoPath } from "../format.ts";
+import { actionOf, formatCost, modelOf, remixOf, videoPath } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 
@@ -77,6 +77,7 @@ export function MoreFromVideo(
   const extend = actionOf(video, "extend");
   const edit = actionOf(video, "edit");
   const changeable = remixOf(video).ok || extend.ok || edit.ok;
+  const price = modelOf(video)?.pricePerSecond[video.size] ?? 0;
   return (
     <div class="detail-more-from">
       {extend.ok && keptUpstream && (
@@ -91,7 +92,12 @@ export function MoreFromVideo(
         >
           <label class="label" for="extend-seconds">New segment</label>
           <select id="extend-seconds" name="seconds">
-            {extend.seconds.map((s) => <Option key={s} value={s}>{s} seconds</Option>)}
+            {extend.seconds.map((s) => (
+              <Option key={s} value={s}>
+                {s} seconds · {formatCost(price * Number(s))} ·{" "}
+                {Number(video.seconds) + Number(s)}s in all
+              </Option>
+            ))}
           </select>
         </ActionForm>
       )}

@@ -78,6 +78,7 @@ export function MoreFromVideo(
   const edit = actionOf(video, "edit");
   const changeable = remixOf(video).ok || extend.ok || edit.ok;
   const price = modelOf(video)?.pricePerSecond[video.size] ?? 0;
+  const whole = formatCost(price * Number(video.seconds));
   return (
     <div class="detail-more-from">
       {extend.ok && keptUpstream && (
@@ -108,7 +109,7 @@ export function MoreFromVideo(
           summary="Edit"
           label="What should change?"
           placeholder="Make the sky stormy"
-          hint="The same video, at the same size and length, with the changes you describe."
+          hint={`The same video, at the same size and length, with the changes you describe (${whole}).`}
           submit="Edit"
         />
       )}
@@ -119,7 +120,7 @@ export function MoreFromVideo(
           summary="Continue from the last frame"
           label="What happens next?"
           placeholder="The camera follows as…"
-          hint="A new video at the same model, size and length, starting from this one's last frame."
+          hint={`A new video at the same model, size and length, starting from this one's last frame (${whole}).`}
           submit="Continue"
         />
       )}

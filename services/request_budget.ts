@@ -5,6 +5,13 @@
  * the upstream can order with Retry-After. Callers wait for their turn; nobody is refused.
  */
 const WINDOW_MS = 60_000;
+/**
+ * Requests do not reach the upstream exactly when they are sent (connection set-up, a slow
+ * network): the record spans a minute and a second, so two sends a minute apart can never land
+ * in the same minute upstream.
+ */
+const ARRIVAL_SLACK_MS = 1_000;
+const RECORD_MS = WINDOW_MS + ARRIVAL_SLACK_MS;
 
 export class RequestBudget {
   readonly #capacity: number;
@@ -57,12 +64,12 @@ export class RequestBudget {
     this.#sent.push(this.#now());
   }
 
-  /** Until the oldest send of a full last minute leaves the window. */
+  /** Until the oldest send of a full last minute (and a second) leaves the record. */
   #windowWaitMs(): number {
     const now = this.#now();
-    while (this.#sent.length && this.#sent[0] <= now - WINDOW_MS) this.#sent.shift();
+    while (this.#sent.length && this.#sent[0] <= now - RECORD_MS) this.#sent.shift();
     if (this.#sent.length < this.#perMinute) return 0;
-    return this.#sent[this.#sent.length - this.#perMinute] + WINDOW_MS - now;
+    return this.#sent[this.#sent.length - this.#perMinute] + RECORD_MS - now;
   }
 
   #refill(): void {

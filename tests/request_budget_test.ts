@@ -49,5 +49,12 @@ Deno.test("[budget] no 60-second window ever holds more than the configured rate
     const inWindow = sent.filter((at) => at >= start && at < start + 60_000).length;
     assertEquals(inWindow <= 60, true, `${inWindow} sends in the minute from ${start}`);
   }
+  // Nor as the upstream sees them, with requests arriving up to half a second late or early (the
+  // worst case: late in one minute, early in the next).
+  const arrived = sent.map((at) => at + (Math.floor(at / 60_000) % 2 ? -500 : 500));
+  for (const start of arrived) {
+    const inWindow = arrived.filter((at) => at >= start && at < start + 60_000).length;
+    assertEquals(inWindow <= 60, true, `${inWindow} arrivals in the minute from ${start}`);
+  }
   assertEquals(sent.length >= 170, true, `the rate is still used (${sent.length} in 3 minutes)`);
 });

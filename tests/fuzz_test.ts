@@ -75,12 +75,15 @@ const RANGES = [
 ];
 const METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"];
 
-Deno.test("[fuzz] 1,200 malformed requests across every route: no 5xx, still serving", async () => {
+Deno.test("[fuzz] 1,500 malformed requests across every route: no 5xx, still serving", async () => {
   await using t = await startTestApp({ startJobs: false });
   const token = await t.userToken("ada");
   const cookie = await t.sessionCookie("ada");
   const { id } = await (await t.api("POST", "/api/videos", token, { prompt: "real one" })).json();
-  const ids = [...IDS, id];
+  // And one that looks finished, so the actions on a finished video are reached too.
+  const { id: done } = await (await t.api("POST", "/api/videos", token, { prompt: "done" })).json();
+  t.runtime.db.updateVideo(done, { status: "completed", upstream_id: "video_gone" }, Date.now());
+  const ids = [...IDS, id, done];
   const paths = (vid: string) => [
     "/api/auth/login",
     "/api/auth/logout",
@@ -90,7 +93,11 @@ Deno.test("[fuzz] 1,200 malformed requests across every route: no 5xx, still ser
     `/api/videos/${vid}`,
     `/api/videos/${vid}/content`,
     `/api/videos/${vid}/remix`,
+    `/api/videos/${vid}/extend`,
+    `/api/videos/${vid}/edit`,
+    `/api/videos/${vid}/continue`,
     "/webhooks/openai",
+    "/mcp",
     "/login",
     "/logout",
     "/",
@@ -98,6 +105,9 @@ Deno.test("[fuzz] 1,200 malformed requests across every route: no 5xx, still ser
     `/videos/${vid}`,
     `/videos/${vid}/content`,
     `/videos/${vid}/remix`,
+    `/videos/${vid}/extend`,
+    `/videos/${vid}/edit`,
+    `/videos/${vid}/continue`,
     `/videos/${vid}/delete`,
     "/static/app.js",
     "/static/../deno.json",
@@ -106,7 +116,7 @@ Deno.test("[fuzz] 1,200 malformed requests across every route: no 5xx, still ser
   const random = seededRandom(20261124);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const failures: string[] = [];
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 1500; i++) {
     const path = pick(paths(pick(ids))) + pick(QUERIES);
     const method = pick(METHODS);
     const headers: Record<string, string> = { origin: "http://localhost" };

@@ -99,6 +99,27 @@ export class UpstreamError extends Error {
  */
 export type UpstreamOutage = "unreachable" | "refused" | "gone";
 
+/**
+ * Runs one call to a provider, turning what it throws into an UpstreamError with the provider's
+ * `classify`. A 404 to a call that makes a video means the endpoint itself is not there (a wrong
+ * base URL, or the API withdrawn): an outage to wait out, not a verdict on this video.
+ */
+export async function classifiedCall<T>(
+  work: () => Promise<T>,
+  classify: (error: unknown) => UpstreamError,
+  endpointMissing404: boolean,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = classify(error);
+    if (endpointMissing404 && failure.status === 404) {
+      throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
+    }
+    throw failure;
+  }
+}
+
 /** Milliseconds to wait from a Retry-After (or retry-after-ms) header, when there is one. */
 export function retryAfterMs(headers: Headers | undefined): number | undefined {
   const value = headers?.get("retry-after-ms") ?? undefined;

@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import type { Config } from "../config.ts";
 import type { SoraSimulator } from "../simulator/simulator.ts";
 import {
+  classifiedCall,
   type Provider,
   retryAfterMs,
   type Upstream,
@@ -89,17 +90,12 @@ export function createOpenAIUpstream(options: OpenAIUpstreamOptions): Upstream {
       maxRetries: 0,
       timeout: options.timeoutMs ?? 60_000,
     });
-    try {
-      return await work(client, sdk);
-    } catch (error) {
-      const failure = classify(error, sdk);
-      // A 404 to a create means the videos endpoint itself is not there (wrong base URL, or the
-      // API was withdrawn): an outage to wait out, not a verdict on this video.
-      if (endpointMissing404 && failure.status === 404) {
-        throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
-      }
-      throw failure;
-    }
+    const ready = client;
+    return await classifiedCall(
+      () => work(ready, sdk),
+      (error) => classify(error, sdk),
+      endpointMissing404,
+    );
   };
   return {
     name: options.baseURL ?? "https://api.openai.com/v1",

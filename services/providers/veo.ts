@@ -11,7 +11,7 @@ import type {
   UpstreamJob,
   UpstreamOutage,
 } from "../upstream.ts";
-import { UpstreamError } from "../upstream.ts";
+import { classifiedCall, UpstreamError } from "../upstream.ts";
 import { VEO_MODELS, VEO_SIZES } from "./veo_models.ts";
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -107,15 +107,12 @@ export function createVeoUpstream(options: VeoUpstreamOptions): Upstream {
         retryOptions: { attempts: 1 },
       },
     });
-    try {
-      return await work(client);
-    } catch (error) {
-      const failure = classifyVeoError(error, sdk.ApiError);
-      if (endpointMissing404 && failure.status === 404) {
-        throw new UpstreamError(failure.message, true, 404, failure.code, undefined, "gone");
-      }
-      throw failure;
-    }
+    const ready = client;
+    return await classifiedCall(
+      () => work(ready),
+      (error) => classifyVeoError(error, sdk.ApiError),
+      endpointMissing404,
+    );
   };
 
   const toJob = (op: GenerateVideosOperation, context?: JobContext): UpstreamJob => {

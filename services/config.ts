@@ -18,6 +18,20 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   GEMINI_API_KEY: optionalText,
   GEMINI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OPENAI_MODELS: optionalText,
+  FAL_KEY: optionalText,
+  FAL_QUEUE_URL: z.url({ protocol: /^https?$/ }).default("https://queue.fal.run"),
+  FAL_API_URL: z.url({ protocol: /^https?$/ }).default("https://api.fal.ai/v1"),
+  FAL_MODELS: optionalText,
+  FAL_JWKS_URL: z.url({ protocol: /^https?$/ }).default(
+    "https://rest.fal.ai/.well-known/jwks.json",
+  ),
+  GOOGLE_CLOUD_PROJECT: optionalText,
+  GOOGLE_CLOUD_LOCATION: z.string().trim().regex(/^[a-z0-9-]+$/).default("us-central1"),
+  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
+  GOOGLE_VERTEX_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  POLL_GIVE_UP_MS: positiveInt(7 * 24 * 3_600_000).default(1_800_000),
   SORA_SIMULATE: flag.default(false),
   POLL_INTERVAL_MS: positiveInt(3_600_000).default(5000),
   UPSTREAM_MAX_RPM: positiveInt(100_000).default(60),
@@ -39,6 +53,14 @@ const allowed: Record<string, string> = {
   DATA_DIR: "a folder path",
   OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1",
   GEMINI_BASE_URL: "an http(s) URL such as https://generativelanguage.googleapis.com",
+  OPENAI_MODELS: "a JSON file path, or inline JSON starting with [",
+  FAL_QUEUE_URL: "an http(s) URL such as https://queue.fal.run",
+  FAL_API_URL: "an http(s) URL such as https://api.fal.ai/v1",
+  FAL_JWKS_URL: "an http(s) URL such as https://rest.fal.ai/.well-known/jwks.json",
+  GOOGLE_CLOUD_LOCATION: "a Google Cloud region such as us-central1",
+  GOOGLE_VERTEX_BASE_URL: "an http(s) URL such as https://us-central1-aiplatform.googleapis.com",
+  PUBLIC_URL: "the app's public address, such as https://studio.example.com",
+  POLL_GIVE_UP_MS: "a whole number of milliseconds from 1 to 604800000",
   SORA_SIMULATE: "0 or 1",
   POLL_INTERVAL_MS: "a whole number of milliseconds from 1 to 3600000",
   UPSTREAM_MAX_RPM: "a whole number of requests per minute from 1 to 100000",
@@ -52,8 +74,8 @@ const allowed: Record<string, string> = {
 
 export type Config = z.infer<typeof envSchema> & {
   /**
-   * True in demo mode: no provider key is set (or SORA_SIMULATE=1), so the built-in simulators
-   * stand in for every provider (Sora and Veo).
+   * True in demo mode: no provider is configured (or SORA_SIMULATE=1), so the built-in simulators
+   * stand in for every provider (OpenAI-compatible, fal.ai, Gemini Omni, Veo on Vertex AI).
    */
   simulate: boolean;
 };
@@ -71,8 +93,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   return {
     ...config,
     DATA_DIR: resolve(config.DATA_DIR),
-    simulate: config.SORA_SIMULATE || (!config.OPENAI_API_KEY && !config.GEMINI_API_KEY),
+    simulate: config.SORA_SIMULATE || !anyProviderConfigured(config),
   };
+}
+
+/** Whether any real provider has what it needs to be turned on. */
+function anyProviderConfigured(config: z.infer<typeof envSchema>): boolean {
+  return !!(config.OPENAI_API_KEY || config.GEMINI_API_KEY || config.FAL_KEY ||
+    (config.GOOGLE_CLOUD_PROJECT && config.GOOGLE_APPLICATION_CREDENTIALS));
 }
 
 function readEnv(): Record<string, string | undefined> {

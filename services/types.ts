@@ -65,20 +65,37 @@ export interface User {
 export const CONTENT_VARIANTS = ["video", "thumbnail", "spritesheet"] as const;
 export type ContentVariant = typeof CONTENT_VARIANTS[number];
 
+/** Where a model's price comes from, and as of when. */
+export interface PriceInfo {
+  /** `second`: USD per second of video (`price_per_second`); `video`: USD per video (`price_per_video`). */
+  unit: "second" | "video";
+  /** `provider`: read from the provider's own pricing API; `list`: the catalog's list price. */
+  source: "provider" | "list";
+  /** The day the price was read from the provider or written into the catalog (YYYY-MM-DD). */
+  as_of: string;
+}
+
 /** One choosable model, as `GET /api/models` describes it. */
 export interface ModelInfo {
+  /** What a create names: `sora-2`, `veo-3.1-generate-001`, or a fal text-to-video endpoint id. */
   id: string;
-  /** The provider's id: `openai` (Sora) or `google` (Veo). */
+  /** The provider's id: `openai`, `fal`, `gemini` (Omni), `vertex` (Veo), `google` (retired Veo). */
   provider: string;
-  /** The provider's name for people, e.g. "OpenAI Sora" or "Google Veo". */
+  /** The provider's name for people, e.g. "OpenAI Sora" or "fal.ai". */
   provider_name: string;
   /** The model's name for people, e.g. "Veo 3.1 Fast". */
   label: string;
-  /** Output sizes as `WIDTHxHEIGHT`; for Veo these stand for an aspect ratio and resolution. */
+  /** Output sizes as `WIDTHxHEIGHT`; a provider that takes aspect ratio and resolution maps them. */
   sizes: string[];
   seconds: string[];
-  /** USD per second of video, by size. */
+  /** USD per second of video, by size (with sound, when sound is optional). Empty when per video. */
   price_per_second: Record<string, number>;
+  /** USD per second by size without sound, for models whose price depends on `audio`. */
+  price_per_second_silent?: Record<string, number>;
+  /** USD per video, by length in seconds, for models priced per video. */
+  price_per_video?: Record<string, number>;
+  /** Unit, source and date of the prices above. */
+  price: PriceInfo;
   default_size: string;
   default_seconds: string;
   /** For a size that allows fewer lengths than `seconds` (Veo: 1080p and 4K only come as 8 s). */
@@ -89,10 +106,19 @@ export interface ModelInfo {
   unavailable?: Partial<Record<VideoAction, string>>;
   /** For a model that can extend: what an extension may be, and which videos it extends. */
   extension?: VideoExtension;
-  /** Optional inputs of the create request this model takes. */
-  inputs: { input_reference: boolean; negative_prompt: boolean };
-  /** Whether the videos come with a sound track. */
+  /**
+   * Optional inputs of the create request this model takes: a start image, a negative prompt, and
+   * `audio` when sound can be switched on or off (`generate_audio`).
+   */
+  inputs: { input_reference: boolean; negative_prompt: boolean; audio: boolean };
+  /** Whether the videos come with a sound track (by default, when `inputs.audio`). */
   audio: boolean;
-  /** The media a finished video has (Veo makes no thumbnail or spritesheet). */
+  /** The media a finished video has upstream (most providers make only the MP4). */
   variants: ContentVariant[];
+  /** A retirement date the provider announced (YYYY-MM-DD), shown on the form. */
+  retires_at?: string;
+  /** True once the provider said the model is gone: it is no longer offered. */
+  retired?: boolean;
+  /** The model the provider names as its successor, when it does. */
+  replacement?: string;
 }

@@ -17,6 +17,8 @@ export interface CreateJob {
   seconds: string;
   /** What the video should not show; only for models whose `inputs.negative_prompt` is true. */
   negative_prompt?: string;
+  /** Sound on or off, for models whose `inputs.audio` is true; the model's default when unset. */
+  audio?: boolean;
   reference?: { bytes: Uint8Array; type: string; name: string };
 }
 
@@ -51,8 +53,13 @@ export interface Upstream {
   delete(upstreamId: string): Promise<void>;
   /** The content as a streaming response; the caller checks its length and writes it. */
   download(upstreamId: string, variant: ContentVariant, signal: AbortSignal): Promise<Response>;
-  /** The cheapest authenticated call, to tell whether the key works and the endpoint answers. */
+  /**
+   * The cheapest authenticated call the endpoint really supports, to tell whether the key works.
+   * Throws an UpstreamError; a 4xx other than 401/403 means "cannot be verified", never "works".
+   */
   ping(): Promise<void>;
+  /** Stops an unfinished job upstream, where the provider can (fal's queue, Interactions). */
+  cancel?(upstreamId: string): Promise<void>;
 }
 
 /**
@@ -73,7 +80,16 @@ export interface Provider {
   readonly advice: Readonly<Record<UpstreamOutage, string>>;
   /** The variable that turns this provider on, for "not configured" answers. */
   readonly keyVariable: string;
+  /**
+   * Re-reads what the provider publishes about its models (prices, retirements), where it has an
+   * API for that; called at start and daily. Never throws: on failure the catalog stays as it was.
+   */
+  refresh?(): Promise<void>;
+  /** Whether the provider never deduplicates a retried create (no idempotency key upstream). */
+  readonly createsMayRepeat?: boolean;
 }
+
+
 
 /**
  * An upstream failure, classified: `transient` ones are retried later (after `retryAfterMs` when
@@ -130,3 +146,24 @@ export function retryAfterMs(headers: Headers | undefined): number | undefined {
   const at = Date.parse(seconds);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
+
+/**
+ * The provider said the model is gone (a 404 naming it, "no longer available", or its catalog
+ * marks it retired). The model leaves the form; jobs for it fail naming the replacement, if any.
+ */
+export class ModelRetiredError extends UpstreamError {
+  constructor(
+    readonly model: string,
+    message: string,
+    /** The successor the provider (or the catalog) names. */
+    readonly replacement?: string,
+  ) {
+    super(message, false, 404, "model_retired");
+  }
+}
+
+/**
+ * The endpoint answered 404 or 405 to an action (remix, extend, edit) or a variant: it does not
+ * offer it. The action is marked unavailable for that model until restart.
+ */
+export const NOT_OFFERED = "not_offered";

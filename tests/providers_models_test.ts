@@ -40,7 +40,7 @@ Deno.test("[models] demo mode offers both simulated providers, each model descri
   assertEquals(veo.actions, { remix: false, extend: true, edit: false });
   assert(veo.unavailable?.remix && veo.unavailable.edit, "says why remix and edit are missing");
   assertEquals(veo.extension?.seconds, ["7"]);
-  assertEquals(veo.inputs, { input_reference: true, negative_prompt: true });
+  assertEquals(veo.inputs, { input_reference: true, negative_prompt: true, audio: false });
   assertEquals(veo.variants, ["video"]);
   const sora = list.find((m) => m.id === "sora-2")!;
   assertEquals(sora.actions, { remix: true, extend: true, edit: true });

@@ -13,7 +13,8 @@ const SORA = {
   actions: { remix: true, extend: true, edit: true },
   // The Videos API appends a segment of 4 to 20 seconds to a finished video.
   extension: { seconds: ["4", "8", "12", "16", "20"] },
-  inputs: { input_reference: true, negative_prompt: false },
+  inputs: { input_reference: true, negative_prompt: false, audio: false },
+  price: { unit: "second", source: "list", as_of: "2026-09-24" },
   audio: true,
   variants: ["video", "thumbnail", "spritesheet"],
 } as const;

@@ -33,7 +33,8 @@ const VEO = {
     edit: CANNOT_CHANGE,
     extend: "Only Veo 3.1 models extend videos.",
   },
-  inputs: { input_reference: true, negative_prompt: true },
+  inputs: { input_reference: true, negative_prompt: true, audio: false },
+  price: { unit: "second", source: "list", as_of: "2026-06-30" },
   audio: true,
   variants: ["video"],
 } as const;
@@ -80,6 +81,7 @@ function veo(
       }
       : {}),
     inputs: { ...VEO.inputs },
+    price: { ...VEO.price },
     variants: [...VEO.variants],
   };
 }

@@ -11,6 +11,13 @@ import { writeBytesAtomically } from "./media_store.ts";
 import { openAIProvider } from "./providers/openai.ts";
 import { ProviderSet } from "./providers/registry.ts";
 import { veoProvider } from "./providers/veo.ts";
+import { falProvider } from "./providers/fal/provider.ts";
+import { geminiProvider } from "./providers/gemini/provider.ts";
+import { vertexProvider } from "./providers/vertex/provider.ts";
+import type { Fetch } from "./providers/options.ts";
+import { createFalSimulator, type FalSimulator } from "./simulator/fal/simulator.ts";
+import { createGeminiSimulator, type GeminiSimulator } from "./simulator/gemini/simulator.ts";
+import { createVertexSimulator, type VertexSimulator } from "./simulator/vertex/simulator.ts";
 import type { RequestBudget } from "./request_budget.ts";
 import type { UpstreamHealth } from "./upstream_health.ts";
 import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.ts";
@@ -31,6 +38,8 @@ export interface Runtime {
   simulator?: SoraSimulator;
   /** Present in demo mode: the in-process stand-in for the Gemini API's Veo. */
   veoSimulator?: VeoSimulator;
+  /** Present in demo mode: the in-process stand-ins for fal.ai, Gemini Omni and Vertex AI. */
+  simulators: Simulators;
   /** Aborts when the app begins to shut down, so long-lived streams end. */
   closing: AbortSignal;
   log: Logger;
@@ -40,7 +49,18 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The simulators of demo mode, one per provider that has one. */
+export interface Simulators {
+  fal?: FalSimulator;
+  gemini?: GeminiSimulator;
+  vertex?: VertexSimulator;
+}
+
 export interface RuntimeOptions {
+  /** Simulators to use in demo mode instead of new ones (tests add faults to them). */
+  simulators?: Simulators;
+  /** HTTP clients per provider (tests point them at stand-ins). */
+  fetches?: { fal?: Fetch; gemini?: Fetch; vertex?: Fetch };
   log?: Logger;
   /** Overrides OpenAI's HTTP client (tests point it at a simulator with faults). */
   upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -63,11 +83,24 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const veoSimulator = config.simulate
     ? options.veoSimulator ?? createVeoSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
     : undefined;
+  const timeScale = config.SIMULATOR_TIME_SCALE;
+  const simulators: Simulators = config.simulate
+    ? {
+      fal: options.simulators?.fal ?? createFalSimulator({ timeScale }),
+      gemini: options.simulators?.gemini ?? createGeminiSimulator({ timeScale }),
+      vertex: options.simulators?.vertex ?? createVertexSimulator({ timeScale }),
+    }
+    : {};
+  const fetches = options.fetches ?? {};
+  const common = { log, now };
   // Each provider decides from the configuration whether it is on (and simulated or real).
   const providers = new ProviderSet(
     [
       openAIProvider(config, { simulator, fetch: options.upstreamFetch }),
       veoProvider(config, { simulator: veoSimulator, fetch: options.veoFetch }),
+      falProvider(config, { ...common, simulator: simulators.fal, fetch: fetches.fal }),
+      geminiProvider(config, { ...common, simulator: simulators.gemini, fetch: fetches.gemini }),
+      vertexProvider(config, { ...common, simulator: simulators.vertex, fetch: fetches.vertex }),
     ].filter((p): p is Provider => p !== undefined),
     { perMinute: config.UPSTREAM_MAX_RPM, now },
   );
@@ -104,6 +137,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     providers,
     simulator,
     veoSimulator,
+    simulators,
     closing: closing.signal,
     log,
     health,
@@ -113,6 +147,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       closed ??= (async () => {
         closing.abort();
         await jobs.stop();
+        for (const sim of Object.values(simulators)) sim?.close();
         db.close();
       })();
       return closed;

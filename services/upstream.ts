@@ -89,8 +89,6 @@ export interface Provider {
   readonly createsMayRepeat?: boolean;
 }
 
-
-
 /**
  * An upstream failure, classified: `transient` ones are retried later (after `retryAfterMs` when
  * the upstream said so); the others fail the job with `message`, which is meant for a person.

@@ -4,6 +4,26 @@
 import videoBytes from "./fixtures/video.mp4" with { type: "bytes" };
 import thumbnailBytes from "./fixtures/thumbnail.webp" with { type: "bytes" };
 import spritesheetBytes from "./fixtures/spritesheet.jpg" with { type: "bytes" };
+import landscape4Video from "./fixtures/landscape_4s_video.mp4" with { type: "bytes" };
+import landscape4Thumbnail from "./fixtures/landscape_4s_thumbnail.webp" with { type: "bytes" };
+import landscape4Spritesheet from "./fixtures/landscape_4s_spritesheet.jpg" with { type: "bytes" };
+import landscape8Video from "./fixtures/landscape_8s_video.mp4" with { type: "bytes" };
+import landscape8Thumbnail from "./fixtures/landscape_8s_thumbnail.webp" with { type: "bytes" };
+import landscape8Spritesheet from "./fixtures/landscape_8s_spritesheet.jpg" with { type: "bytes" };
+import landscape12Video from "./fixtures/landscape_12s_video.mp4" with { type: "bytes" };
+import landscape12Thumbnail from "./fixtures/landscape_12s_thumbnail.webp" with { type: "bytes" };
+import landscape12Spritesheet from "./fixtures/landscape_12s_spritesheet.jpg" with {
+  type: "bytes",
+};
+import portrait4Video from "./fixtures/portrait_4s_video.mp4" with { type: "bytes" };
+import portrait4Thumbnail from "./fixtures/portrait_4s_thumbnail.webp" with { type: "bytes" };
+import portrait4Spritesheet from "./fixtures/portrait_4s_spritesheet.jpg" with { type: "bytes" };
+import portrait8Video from "./fixtures/portrait_8s_video.mp4" with { type: "bytes" };
+import portrait8Thumbnail from "./fixtures/portrait_8s_thumbnail.webp" with { type: "bytes" };
+import portrait8Spritesheet from "./fixtures/portrait_8s_spritesheet.jpg" with { type: "bytes" };
+import portrait12Video from "./fixtures/portrait_12s_video.mp4" with { type: "bytes" };
+import portrait12Thumbnail from "./fixtures/portrait_12s_thumbnail.webp" with { type: "bytes" };
+import portrait12Spritesheet from "./fixtures/portrait_12s_spritesheet.jpg" with { type: "bytes" };
 
 /** The downloadable assets of a completed video, named like the API's `variant` query. */
 export type ContentVariant = "video" | "thumbnail" | "spritesheet";
@@ -37,3 +57,71 @@ export const SPRITESHEET_FRAME_COUNT = SPRITESHEET_COLUMNS * SPRITESHEET_ROWS;
 export const SPRITESHEET_FRAME_WIDTH = 160;
 export const SPRITESHEET_FRAME_HEIGHT = 90;
 export const SPRITESHEET_SECONDS_PER_FRAME = FIXTURE_VIDEO_SECONDS / SPRITESHEET_FRAME_COUNT;
+
+/**
+ * A demo video that looks like what was asked for: its orientation and about its length, with
+ * its aspect, length and a running clock drawn on it (fixtures/make_fixtures.sh). Its
+ * spritesheet is made the way the app makes one from a downloaded MP4 (services/media_make.ts):
+ * the same 5 x 2 grid, tiles of 256x144 (landscape) or 144x256 (portrait), frames from the first
+ * to the last, evenly.
+ */
+export interface Fixture {
+  video: MediaAsset;
+  thumbnail: MediaAsset;
+  spritesheet: MediaAsset;
+  /** The video's pixel size (the thumbnail's too). */
+  width: number;
+  height: number;
+  /** The video's length in seconds. */
+  seconds: number;
+}
+
+function fixture(
+  width: number,
+  height: number,
+  seconds: number,
+  video: Uint8Array,
+  thumbnail: Uint8Array,
+  spritesheet: Uint8Array,
+): Fixture {
+  return {
+    video: { bytes: video, contentType: "video/mp4" },
+    thumbnail: { bytes: thumbnail, contentType: "image/webp" },
+    spritesheet: { bytes: spritesheet, contentType: "image/jpeg" },
+    width,
+    height,
+    seconds,
+  };
+}
+
+/** Every demo fixture: landscape 320x180 (16:9) and portrait 180x320 (9:16), 4, 8 and 12 s. */
+export const FIXTURES: readonly Fixture[] = [
+  fixture(320, 180, 4, landscape4Video, landscape4Thumbnail, landscape4Spritesheet),
+  fixture(320, 180, 8, landscape8Video, landscape8Thumbnail, landscape8Spritesheet),
+  fixture(320, 180, 12, landscape12Video, landscape12Thumbnail, landscape12Spritesheet),
+  fixture(180, 320, 4, portrait4Video, portrait4Thumbnail, portrait4Spritesheet),
+  fixture(180, 320, 8, portrait8Video, portrait8Thumbnail, portrait8Spritesheet),
+  fixture(180, 320, 12, portrait12Video, portrait12Thumbnail, portrait12Spritesheet),
+];
+
+/**
+ * The demo fixture for a video of `size` ("WIDTHxHEIGHT") and `seconds`: portrait when taller
+ * than wide, else landscape (square and unreadable sizes too), of the nearest length, the
+ * longer one on a tie (6 s gives 8 s, 10 s gives 12 s).
+ */
+export function fixtureFor(size: string, seconds: number): Fixture {
+  const [width, height] = size.split("x").map(Number);
+  const portrait = height > width;
+  const candidates = FIXTURES.filter((f) => (f.height > f.width) === portrait);
+  let best = candidates[0];
+  for (const candidate of candidates) {
+    const distance = Math.abs(candidate.seconds - seconds);
+    const bestDistance = Math.abs(best.seconds - seconds);
+    if (
+      distance < bestDistance || (distance === bestDistance && candidate.seconds > best.seconds)
+    ) {
+      best = candidate;
+    }
+  }
+  return best;
+}

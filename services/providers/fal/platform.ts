@@ -1,0 +1,44 @@
+import { UpstreamError } from "../../upstream.ts";
+import { classifyFalError, type FalClient } from "./client.ts";
+import { type FalPrice, pricesFrom } from "./pricing.ts";
+
+/** fal's platform API (`https://api.fal.ai/v1`): what the key may do, and prices. */
+export interface FalPlatform {
+  /**
+   * The cheapest authenticated call fal really has: one endpoint's price. 401/403 is the key
+   * refused (an outage); any other 4xx carries its status, meaning "cannot be verified".
+   */
+  ping(endpointId: string): Promise<void>;
+  /** Prices of these endpoints (at most 50 at once, which the curated catalog never reaches). */
+  prices(endpointIds: readonly string[]): Promise<FalPrice[]>;
+}
+
+export function createFalPlatform(client: FalClient, apiUrl: string): FalPlatform {
+  const base = apiUrl.replace(/\/+$/, "");
+  const pricing = async (endpointIds: readonly string[]) => {
+    const url = new URL(`${base}/models/pricing`);
+    url.searchParams.set("endpoint_id", endpointIds.join(","));
+    const answer = await client.json("GET", url.href);
+    if (answer.status < 200 || answer.status > 299) {
+      const error = classifyFalError(answer);
+      // Outside a video's own requests, a refusal is about the call, never about a video.
+      throw new UpstreamError(
+        error.outage ? error.message : `fal.ai's platform API answered ${answer.status}.`,
+        error.transient,
+        answer.status,
+        error.code,
+        error.retryAfterMs,
+        error.outage,
+      );
+    }
+    return answer.body;
+  };
+  return {
+    async ping(endpointId) {
+      await pricing([endpointId]);
+    },
+    async prices(endpointIds) {
+      return pricesFrom(await pricing(endpointIds));
+    },
+  };
+}

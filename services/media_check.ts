@@ -62,3 +62,64 @@ export async function fileIsVariant(path: string, variant: ContentVariant): Prom
     file.close();
   }
 }
+
+/**
+ * The pixel size written in a WebP's or JPEG's header, or undefined for anything else: enough to
+ * check a thumbnail or spritesheet without decoding it.
+ */
+export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (sniffVariant(bytes, "thumbnail")) return webpSize(bytes);
+  if (sniffVariant(bytes, "spritesheet")) return jpegSize(bytes);
+  return undefined;
+}
+
+function webpSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 30) return undefined;
+  // The first chunk is the image: lossy (VP8), lossless (VP8L) or extended (VP8X, canvas size).
+  if (hasAscii(bytes, 12, "VP8 ")) {
+    // After the chunk header and the 3-byte frame tag: start code 9D 01 2A, then 14-bit sizes.
+    if (bytes[23] !== 0x9d || bytes[24] !== 0x01 || bytes[25] !== 0x2a) return undefined;
+    return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
+  }
+  if (hasAscii(bytes, 12, "VP8L")) {
+    if (bytes[20] !== 0x2f) return undefined;
+    const bits = view.getUint32(21, true);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (hasAscii(bytes, 12, "VP8X")) {
+    const width = 1 + (bytes[24] | (bytes[25] << 8) | (bytes[26] << 16));
+    const height = 1 + (bytes[27] | (bytes[28] << 8) | (bytes[29] << 16));
+    return { width, height };
+  }
+  return undefined;
+}
+
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  let offset = 2;
+  while (offset + 4 <= bytes.length) {
+    if (bytes[offset] !== 0xff) return undefined;
+    const marker = bytes[offset + 1];
+    // Fill bytes, and markers that stand alone without a length.
+    if (marker === 0xff) {
+      offset++;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      offset += 2;
+      continue;
+    }
+    const length = (bytes[offset + 2] << 8) | bytes[offset + 3];
+    // Start of frame (baseline, progressive, …), not DHT (C4), JPG (C8) or DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (offset + 9 > bytes.length) return undefined;
+      const height = (bytes[offset + 5] << 8) | bytes[offset + 6];
+      const width = (bytes[offset + 7] << 8) | bytes[offset + 8];
+      return { width, height };
+    }
+    // The image data starts at SOS: a frame header after it is no longer looked for.
+    if (marker === 0xda || length < 2) return undefined;
+    offset += 2 + length;
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { ffprobePathFor, runTool } from "./ffmpeg_run.ts";
-import { readMp4Info } from "./mp4_boxes.ts";
+import { readMp4 } from "./mp4_boxes.ts";
 
 /** What a downloaded video really is, whatever the provider said it would be. */
 export interface VideoProbe {
@@ -23,13 +23,16 @@ async function fileBytes(file: string): Promise<number | undefined> {
 /**
  * The real size, length and byte count of a video file. MP4s are read in TypeScript from their
  * boxes, which needs no permission to run anything; other containers, or MP4s whose boxes do
- * not say, go to ffprobe beside `ffmpeg` when it may run. Undefined when neither can tell.
+ * not say, go to ffprobe beside `ffmpeg` when it may run. Undefined when neither can tell, and
+ * for an MP4 that is cut short or has no moov.
  */
 export async function probeVideo(ffmpeg: string, file: string): Promise<VideoProbe | undefined> {
   const bytes = await fileBytes(file);
   if (bytes === undefined) return undefined;
-  const info = await readMp4Info(file);
-  if (info) return { ...info, bytes };
+  const reading = await readMp4(file);
+  if (reading.kind === "mp4") return { ...reading.info, bytes };
+  // ffprobe would make what it can of a cut-short MP4; a download like that is no video.
+  if (reading.kind === "broken") return undefined;
   return await ffprobeVideo(ffprobePathFor(ffmpeg), file);
 }
 

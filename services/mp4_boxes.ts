@@ -157,50 +157,74 @@ async function readAt(file: Deno.FsFile, position: number, buffer: Uint8Array): 
 }
 
 /**
- * The size and length of the MP4 at `path`, walking its top-level boxes (skipping `mdat`
- * wherever it sits) to the `moov`; undefined when the file is missing, not an MP4, or its
- * `moov` has no video track with a size and a length.
+ * What reading an MP4's boxes found: its facts; `broken`, an ISO BMFF file that is cut short (a
+ * box runs past its end) or has no moov, which nothing can play; or `unreadable`, not an
+ * ISO BMFF file (no leading ftyp) or a moov without a length this reader can find (a fragmented
+ * MP4 without mvex/mehd), which ffprobe may still make sense of.
  */
-export async function readMp4Info(path: string): Promise<Mp4Info | undefined> {
+export type Mp4Reading =
+  | { kind: "mp4"; info: Mp4Info }
+  | { kind: "broken" }
+  | { kind: "unreadable" };
+
+const BROKEN: Mp4Reading = { kind: "broken" };
+const UNREADABLE: Mp4Reading = { kind: "unreadable" };
+
+/**
+ * Walks the top-level boxes of the file at `path`, reading the `moov` and skipping `mdat`
+ * wherever it sits, and checking that every box is whole. A missing file is `unreadable`.
+ */
+export async function readMp4(path: string): Promise<Mp4Reading> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
   } catch {
-    return undefined;
+    return UNREADABLE;
   }
   try {
     const fileSize = (await file.stat()).size;
     const header = new Uint8Array(16);
     const view = new DataView(header.buffer);
     let position = 0;
-    let first = true;
-    while (position + 8 <= fileSize) {
-      if (!await readAt(file, position, header.subarray(0, 8))) return undefined;
+    let reading: Mp4Reading | undefined;
+    while (position < fileSize) {
+      // Fewer bytes left than a box header: the file stops inside one.
+      if (!await readAt(file, position, header.subarray(0, 8))) {
+        return position ? BROKEN : UNREADABLE;
+      }
       let size = view.getUint32(0);
       const type = fourcc(view, 4);
       let headerSize = 8;
-      if (first && type !== "ftyp") return undefined;
-      first = false;
+      if (position === 0 && type !== "ftyp") return UNREADABLE;
       if (size === 1) {
-        if (!await readAt(file, position + 8, header.subarray(8, 16))) return undefined;
+        if (!await readAt(file, position + 8, header.subarray(8, 16))) return BROKEN;
         size = Number(view.getBigUint64(8));
         headerSize = 16;
       } else if (size === 0) {
         size = fileSize - position;
       }
-      if (size < headerSize || position + size > fileSize) return undefined;
+      if (size < headerSize || position + size > fileSize) return BROKEN;
       if (type === "moov") {
-        if (size - headerSize > MAX_MOOV_BYTES) return undefined;
+        if (size - headerSize > MAX_MOOV_BYTES) return UNREADABLE;
         const body = new Uint8Array(size - headerSize);
-        if (!await readAt(file, position + headerSize, body)) return undefined;
-        return parseMoov(new DataView(body.buffer));
+        if (!await readAt(file, position + headerSize, body)) return BROKEN;
+        const info = parseMoov(new DataView(body.buffer));
+        reading = info ? { kind: "mp4", info } : UNREADABLE;
       }
       position += size;
     }
-    return undefined;
+    // Only now, with every top-level box (the media data too) whole: a download cut short after
+    // a leading moov still has its moov, but its mdat runs past the end of the file.
+    return reading ?? (fileSize > 0 ? BROKEN : UNREADABLE);
   } catch {
-    return undefined;
+    return BROKEN;
   } finally {
     file.close();
   }
+}
+
+/** The size and length of the MP4 at `path`, or undefined when `readMp4` finds none. */
+export async function readMp4Info(path: string): Promise<Mp4Info | undefined> {
+  const reading = await readMp4(path);
+  return reading.kind === "mp4" ? reading.info : undefined;
 }

@@ -1,7 +1,4 @@
-import {
-  createGeminiSimulator,
-  type GeminiSimulator,
-} from "../services/simulator/gemini/simulator.ts";
+import { createGeminiSimulator } from "../services/simulator/gemini/simulator.ts";
 import { MEDIA } from "../services/simulator/media.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 

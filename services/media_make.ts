@@ -2,7 +2,7 @@ import { FRAME_COUNT, SPRITESHEET_GRID } from "./frames.ts";
 import { FFMPEG_QUIET, runTool } from "./ffmpeg_run.ts";
 import { sniffVariant } from "./media_check.ts";
 import { removeQuietly, writeBytesAtomically } from "./media_store.ts";
-import { readMp4Info } from "./mp4_boxes.ts";
+import { readMp4 } from "./mp4_boxes.ts";
 
 /**
  * The thumbnail, spritesheet and single frames the app makes itself from a downloaded MP4, for
@@ -32,9 +32,18 @@ function at(seconds: number): string {
   return Math.max(0, seconds).toFixed(3);
 }
 
-async function lengthOf(videoFile: string, given: number | undefined): Promise<number | undefined> {
+/**
+ * The video's length: `given` when it is one, else read from the MP4 (undefined for another
+ * container); false when the file is missing or a cut-short MP4, which ffmpeg need not try.
+ */
+async function lengthOf(
+  videoFile: string,
+  given?: number,
+): Promise<number | undefined | false> {
+  const reading = await readMp4(videoFile);
+  if (reading.kind === "broken") return false;
   if (given !== undefined && given > 0 && Number.isFinite(given)) return given;
-  return (await readMp4Info(videoFile))?.seconds;
+  return reading.kind === "mp4" ? reading.info.seconds : undefined;
 }
 
 async function writeChecked(
@@ -58,7 +67,9 @@ export async function makeThumbnail(
   outFile: string,
   seconds?: number,
 ): Promise<boolean> {
-  const start = thumbnailTime(await lengthOf(videoFile, seconds));
+  const length = await lengthOf(videoFile, seconds);
+  if (length === false) return false;
+  const start = thumbnailTime(length);
   const grab = (from: number) =>
     runTool(ffmpeg, [
       ...FFMPEG_QUIET,
@@ -102,7 +113,7 @@ export async function makeSpritesheet(
   seconds?: number,
 ): Promise<boolean> {
   const length = await lengthOf(videoFile, seconds);
-  if (length === undefined) return false;
+  if (!length) return false;
   const bytes = await runTool(ffmpeg, [
     ...FFMPEG_QUIET,
     ...["-i", videoFile, "-an", "-vf", spritesheetFilter(length), "-frames:v", "1"],
@@ -127,7 +138,8 @@ export async function frameAt(
   seconds: number,
   minWidth = 480,
 ): Promise<Uint8Array | undefined> {
-  const length = (await readMp4Info(videoFile))?.seconds;
+  const length = await lengthOf(videoFile);
+  if (length === false) return undefined;
   const time = Number.isFinite(seconds) ? Math.max(0, seconds) : 0;
   if (length === undefined || time < length) {
     const bytes = await runTool(ffmpeg, [

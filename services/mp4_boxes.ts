@@ -157,8 +157,9 @@ async function readAt(file: Deno.FsFile, position: number, buffer: Uint8Array): 
 }
 
 /**
- * What reading an MP4's boxes found: its facts; `broken`, an ISO BMFF file that is cut short (a
- * box runs past its end) or has no moov, which nothing can play; or `unreadable`, not an
+ * What reading an MP4's boxes found: its facts; `broken`, a missing file or an ISO BMFF file
+ * that is cut short (a box runs past its end) or has no moov, which nothing can play; or
+ * `unreadable`, not an
  * ISO BMFF file (no leading ftyp) or a moov without a length this reader can find (a fragmented
  * MP4 without mvex/mehd), which ffprobe may still make sense of.
  */
@@ -172,14 +173,14 @@ const UNREADABLE: Mp4Reading = { kind: "unreadable" };
 
 /**
  * Walks the top-level boxes of the file at `path`, reading the `moov` and skipping `mdat`
- * wherever it sits, and checking that every box is whole. A missing file is `unreadable`.
+ * wherever it sits, and checking that every box is whole.
  */
 export async function readMp4(path: string): Promise<Mp4Reading> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
   } catch {
-    return UNREADABLE;
+    return BROKEN;
   }
   try {
     const fileSize = (await file.stat()).size;

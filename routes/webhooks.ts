@@ -1,11 +1,37 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../services/errors.ts";
-import { handleOpenAIWebhook } from "../services/webhooks.ts";
+import { isFalProvider } from "../services/providers/fal/provider.ts";
+import { handleFalWebhook, handleOpenAIWebhook } from "../services/webhooks.ts";
 import type { AppDeps } from "./env.ts";
+
+/** fal's deliveries carry the request's result, a URL for a video: a few KiB at most. */
+const FAL_BODY_LIMIT = 64 * 1024;
 
 export function webhookRoutes(deps: AppDeps) {
   return new Hono().post(
+    "/fal",
+    bodyLimit({
+      maxSize: FAL_BODY_LIMIT,
+      onError: () => {
+        throw new AppError(413, "too_large", "Webhook bodies are small; this one is not.");
+      },
+    }),
+    async (c) => {
+      const provider = deps.videos.providers.byId("fal")?.provider;
+      const outcome = await handleFalWebhook(
+        {
+          db: deps.videos.db,
+          jobs: deps.videos.jobs,
+          provider: isFalProvider(provider) ? provider : undefined,
+        },
+        // The signature covers the exact bytes, so they are read as bytes.
+        new Uint8Array(await c.req.arrayBuffer()),
+        c.req.raw.headers,
+      );
+      return c.json({ ok: true, ...outcome });
+    },
+  ).post(
     "/openai",
     bodyLimit({
       maxSize: 256 * 1024,

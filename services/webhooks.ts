@@ -3,6 +3,8 @@ import type { Database } from "./db.ts";
 import { AppError } from "./errors.ts";
 import type { JobRunner } from "./jobs.ts";
 import { openAISdk } from "./providers/openai.ts";
+import type { FalProvider } from "./providers/fal/provider.ts";
+import { FalWebhookRejected } from "./providers/fal/webhook_verify.ts";
 
 /** Signatures older (or newer) than this are refused, so a captured delivery cannot be replayed later. */
 const TOLERANCE_SECONDS = 300;
@@ -46,4 +48,31 @@ export async function handleOpenAIWebhook(
   const video = isVideoEvent && upstreamId ? deps.db.videoByUpstreamId(upstreamId) : undefined;
   if (video) deps.jobs.expedite(video.id);
   return { type: String(event.type), videoId: video?.id ?? null, duplicate: false };
+}
+
+/**
+ * Verifies a signed fal.ai delivery (ED25519 with fal's JWKS, at most 5 minutes old) and makes
+ * the job of the request it is about due at once. The body itself is not trusted beyond that:
+ * the poller reads the request's status and result as it always does.
+ */
+export async function handleFalWebhook(
+  deps: { db: Database; jobs: JobRunner; provider: FalProvider | undefined },
+  body: Uint8Array<ArrayBuffer>,
+  headers: Headers,
+): Promise<{ requestId: string; videoId: string | null }> {
+  if (!deps.provider) {
+    throw new AppError(400, "webhooks_disabled", "fal.ai is not set up on this server.");
+  }
+  let delivery;
+  try {
+    delivery = await deps.provider.webhooks.verify(body, headers);
+  } catch (error) {
+    if (!(error instanceof FalWebhookRejected)) throw error;
+    throw new AppError(400, "invalid_signature", "The webhook signature could not be verified.");
+  }
+  const video = deps.provider.webhooks.upstreamIds(delivery.requestId)
+    .map((id) => deps.db.videoByUpstreamId(id))
+    .find((row) => row !== undefined);
+  if (video) deps.jobs.expedite(video.id);
+  return { requestId: delivery.requestId, videoId: video?.id ?? null };
 }

@@ -1,7 +1,7 @@
 import { createApp } from "../main.ts";
 import { createUser } from "../services/auth.ts";
 import { loadConfig } from "../services/config.ts";
-import { openRuntime, type Runtime } from "../services/runtime.ts";
+import { openRuntime, type Runtime, type RuntimeOptions } from "../services/runtime.ts";
 import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
 import type { Video } from "../services/types.ts";
 
@@ -32,6 +32,10 @@ export interface TestAppOptions {
   heartbeatMs?: number;
   dataDir?: string;
   upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** HTTP clients per provider (fal, Gemini, Vertex), e.g. a simulator's `fetch`. */
+  fetches?: RuntimeOptions["fetches"];
+  /** Simulators for demo mode instead of new ones (tests add faults to them). */
+  simulators?: RuntimeOptions["simulators"];
 }
 
 /** A whole app on a fresh temporary DATA_DIR, with the simulator as its upstream. */
@@ -46,7 +50,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const simulator = options.simulator ?? createSoraSimulator({ timeScale: 0.01 });
-  const runtime = await openRuntime(config, { simulator, upstreamFetch: options.upstreamFetch });
+  const runtime = await openRuntime(config, {
+    simulator,
+    upstreamFetch: options.upstreamFetch,
+    fetches: options.fetches,
+    simulators: options.simulators,
+  });
   const app = createApp({ ...runtime, heartbeatMs: options.heartbeatMs });
   if (options.startJobs !== false) runtime.jobs.start();
 

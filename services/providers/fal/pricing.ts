@@ -9,17 +9,28 @@ export interface FalPrice {
   currency: string;
 }
 
-/** The entries of a pricing answer that can be used: USD, a positive price, a known unit. */
+/**
+ * The entries of a pricing answer that can be used: USD, a positive price (a number, or a number
+ * written as a string, which some answers use), a unit.
+ */
 export function pricesFrom(body: unknown): FalPrice[] {
   const prices = (body as { prices?: unknown })?.prices;
   if (!Array.isArray(prices)) return [];
-  return prices.filter((p): p is FalPrice =>
-    typeof p === "object" && p !== null &&
-    typeof p.endpoint_id === "string" &&
-    typeof p.unit_price === "number" && Number.isFinite(p.unit_price) && p.unit_price > 0 &&
-    typeof p.unit === "string" &&
-    typeof p.currency === "string" && p.currency.toUpperCase() === "USD"
-  );
+  const usable: FalPrice[] = [];
+  for (const entry of prices) {
+    const { endpoint_id, unit_price, unit, currency } = (entry ?? {}) as Record<string, unknown>;
+    const price = typeof unit_price === "string" && unit_price.trim()
+      ? Number(unit_price)
+      : unit_price;
+    if (
+      typeof endpoint_id === "string" && typeof price === "number" && Number.isFinite(price) &&
+      price > 0 && typeof unit === "string" && typeof currency === "string" &&
+      currency.toUpperCase() === "USD"
+    ) {
+      usable.push({ endpoint_id, unit_price: price, unit, currency });
+    }
+  }
+  return usable;
 }
 
 /**

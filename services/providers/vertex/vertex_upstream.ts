@@ -172,7 +172,8 @@ export function createVertexUpstream(options: VertexUpstreamOptions): Upstream {
 function createFailure(error: unknown, model: string): unknown {
   if (!(error instanceof UpstreamError) || error.status !== 404) return error;
   const said = error.message;
-  if (said.includes(model)) {
+  // Google's own NOT_FOUND error, not a front end's page that merely echoes the path.
+  if (error.code === "not_found" && said.includes(model)) {
     return new ModelRetiredError(model, `Vertex AI says ${model} is not available: ${said}`);
   }
   return new UpstreamError(said, true, 404, error.code, undefined, "gone");

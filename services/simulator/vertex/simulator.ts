@@ -250,7 +250,7 @@ export function createVertexSimulator(options: VertexSimulatorOptions = {}): Ver
     ) {
       return publisherModel(m[1]);
     }
-    return googleError(404, `The requested URL ${url.pathname} was not found on this server.`);
+    return notFoundPage(url.pathname);
   }
 
   async function fetch(req: Request): Promise<Response> {
@@ -324,6 +324,18 @@ function createRecord(
     image: plan.image,
     video: plan.source ? { operation: plan.source } : undefined,
   };
+}
+
+/** What Google's front end answers for a path no API serves: an HTML page, not an API error. */
+function notFoundPage(path: string): Response {
+  const html =
+    "<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Error 404 (Not Found)!!1" +
+    `</title><p><b>404.</b> <ins>That’s an error.</ins><p>The requested URL <code>${path}</code> ` +
+    "was not found on this server. <ins>That’s all we know.</ins>\n";
+  return new Response(html, {
+    status: 404,
+    headers: { "content-type": "text/html; charset=UTF-8" },
+  });
 }
 
 function base64(bytes: Uint8Array): string {

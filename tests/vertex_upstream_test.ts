@@ -4,10 +4,7 @@
 import { MEDIA } from "../services/simulator/media.ts";
 import { parseServiceAccount } from "../services/providers/vertex/credentials.ts";
 import { createVertexUpstream } from "../services/providers/vertex/vertex_upstream.ts";
-import {
-  createVertexSimulator,
-  type VertexSimulator,
-} from "../services/simulator/vertex/simulator.ts";
+import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
 import {
   type CreateJob,
   ModelRetiredError,

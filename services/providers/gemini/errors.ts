@@ -11,6 +11,8 @@ export type Operation =
   | { kind: "create"; model: string }
   | { kind: "follow_up"; model: string }
   | { kind: "read" }
+  /** A generated file, wherever its URI points (a 404 there is the file, never the API). */
+  | { kind: "file" }
   | { kind: "ping" };
 
 interface GoogleError {
@@ -60,7 +62,18 @@ export function classifyAnswer(
           );
         }
         return new UpstreamError(message, false, status, NOT_OFFERED);
+      case "file":
+        return new UpstreamError(
+          "Google no longer has this video's file (it keeps them for two days).",
+          false,
+          404,
+          "not_found",
+        );
       case "read":
+        // Not Google's own error: the API is not at this address, which says nothing of the video.
+        if (google === undefined) {
+          return new UpstreamError(message, true, status, code, undefined, "gone");
+        }
         return new UpstreamError(
           "Google no longer has this video (it keeps them for a limited time).",
           false,

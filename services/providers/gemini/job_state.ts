@@ -15,6 +15,23 @@ export const STORED_SECONDS = 55 * 24 * 3600;
 /** A video delivered by URI is a generated file, which the Files API keeps two days. */
 export const FILE_SECONDS = 2 * 24 * 3600;
 
+/** The statuses the Interactions API documents (SDK 3.3.0). */
+const STATUSES = new Set([
+  "queued",
+  "in_progress",
+  "requires_action",
+  "completed",
+  "failed",
+  "cancelled",
+  "incomplete",
+  "budget_exceeded",
+  "requires_continuation",
+]);
+
+export function isKnownStatus(status: unknown): boolean {
+  return typeof status === "string" && STATUSES.has(status);
+}
+
 const SAFETY = /safety|blocked|prohibited|policy|policies|responsible ai|harm/i;
 
 export function toJob(

@@ -17,11 +17,13 @@ import {
   outputVideo,
   videoFormatOf,
 } from "./interactions.ts";
-import { type Estimate, toJob } from "./job_state.ts";
+import { type Estimate, isKnownStatus, toJob } from "./job_state.ts";
 
 export const DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
 /** The API version @google/genai 3.x speaks to the Gemini API (2.x used v1beta). */
 export const API_VERSION = "v1";
+/** How many interactions' facts are kept for follow-ups (each is a few dozen bytes). */
+const MAX_REMEMBERED = 10_000;
 
 export interface GeminiUpstreamOptions {
   apiKey: string;
@@ -57,6 +59,11 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
    * carry the whole video). After a restart it is empty and the source is read once instead.
    */
   const sources = new Map<string, SourceFacts>();
+  const remember = (id: string, facts: SourceFacts) => {
+    // The oldest go first: a long-running server forgets what it can read again.
+    if (sources.size >= MAX_REMEMBERED) sources.delete(sources.keys().next().value!);
+    sources.set(id, facts);
+  };
 
   const get = (id: string) =>
     http.json<Interaction>("GET", `interactions/${encodeURIComponent(id)}`, { kind: "read" });
@@ -70,12 +77,17 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
       kind,
       model: body.model,
     }, body);
-    const job = toJob(interaction, now(), estimate, context);
+    // The create was accepted once it has an id: whatever else its answer lacks, asking again
+    // would make (and bill) a second video, so it is taken as in progress.
+    const accepted = isKnownStatus(interaction?.status)
+      ? interaction
+      : { ...interaction, status: "in_progress" };
+    const job = toJob(accepted, now(), estimate, context);
     const resolution = body.response_format.resolution ??
       (body.previous_interaction_id
         ? sources.get(body.previous_interaction_id)?.resolution
         : undefined);
-    sources.set(job.id, { model: interaction.model ?? body.model, resolution });
+    remember(job.id, { model: interaction.model ?? body.model, resolution });
     return job;
   };
 
@@ -87,7 +99,7 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
       throw new UpstreamError("Google did not say which model made the source video.", false);
     }
     const facts = { model: interaction.model, resolution: videoFormatOf(interaction)?.resolution };
-    sources.set(id, facts);
+    remember(id, facts);
     return facts;
   };
 
@@ -152,7 +164,8 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
       const video = outputVideo(await get(upstreamId));
       if (!video) throw new UpstreamError("The video is not ready at Google yet.", true);
       if (video.data) {
-        const bytes = new Uint8Array(Buffer.from(video.data, "base64"));
+        const decoded = Buffer.from(video.data, "base64");
+        const bytes = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
         return new Response(bytes, {
           headers: {
             "content-type": video.mime_type ?? "video/mp4",
@@ -163,7 +176,7 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
       return await http.send(
         fileUrl(http, video.uri!),
         { method: "GET" },
-        { kind: "read" },
+        { kind: "file" },
         signal,
       );
     },
@@ -175,7 +188,7 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
         });
       } catch (error) {
         // Already gone is what a delete wants.
-        if (!(error instanceof UpstreamError && error.status === 404)) throw error;
+        if (!(error instanceof UpstreamError && error.status === 404 && !error.outage)) throw error;
       }
       sources.delete(upstreamId);
     },
@@ -189,7 +202,7 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
         );
       } catch (error) {
         // Finished or gone already: there is nothing left to stop.
-        const settled = error instanceof UpstreamError &&
+        const settled = error instanceof UpstreamError && !error.outage &&
           (error.status === 404 || error.code === "failed_precondition");
         if (!settled) throw error;
       }

@@ -122,12 +122,11 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
 
     async edit(upstreamId, prompt) {
       const source = await sourceOf(upstreamId);
-      const job = await start(
-        editBody({ id: upstreamId, ...source }, prompt),
-        "follow_up",
-        { startedAt: now(), seconds: "8" },
-      );
-      return job;
+      // An edit is as long as its source, which only the app knows: its poll says so.
+      return await start(editBody({ id: upstreamId, ...source }, prompt), "follow_up", {
+        startedAt: now(),
+        seconds: "8",
+      });
     },
 
     async extend(job: ExtendJob) {

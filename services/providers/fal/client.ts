@@ -111,10 +111,13 @@ export interface FalErrorFacts {
   text?: string;
   /** `X-Fal-Retryable`, when the answer says. */
   retryable?: boolean;
+  /** Whether the answer was a JSON object (fal's own), not a proxy's page. */
+  fromFal: boolean;
 }
 
 export function errorFacts(answer: FalAnswer): FalErrorFacts {
-  const body = (typeof answer.body === "object" && answer.body !== null ? answer.body : {}) as {
+  const fromFal = typeof answer.body === "object" && answer.body !== null;
+  const body = (fromFal ? answer.body : {}) as {
     detail?: unknown;
     error_type?: unknown;
     message?: unknown;
@@ -140,6 +143,7 @@ export function errorFacts(answer: FalAnswer): FalErrorFacts {
     errorType: errorType || undefined,
     text,
     retryable: retryableHeader === "true" ? true : retryableHeader === "false" ? false : undefined,
+    fromFal,
   };
 }
 
@@ -148,8 +152,10 @@ const CANCELLED = new Set(["client_cancelled", "client_disconnected"]);
 
 /**
  * An error answer to a request about this video (a submit, or its result), classified for the
- * poller. `final` says the answer is the video's own outcome (its result), so an infrastructure
- * error after fal's own retries fails the video instead of being tried again.
+ * poller. `final` says the answer is the video's own outcome (the result of a COMPLETED request):
+ * fal has already retried infrastructure failures up to 10 times before giving that answer, so
+ * an error it explains (an `error_type`, a `detail`) fails the video instead of being tried
+ * again; only an answer fal did not write (a proxy's page) or one marked retryable is retried.
  */
 export function classifyFalError(answer: FalAnswer, final = false): UpstreamError {
   const status = answer.status;
@@ -194,9 +200,13 @@ export function classifyFalError(answer: FalAnswer, final = false): UpstreamErro
     return new UpstreamError("The request was cancelled on fal.ai.", false, status, "cancelled");
   }
   if (status >= 500 || status === 408) {
-    const why = facts.text ?? facts.errorType ?? `status ${status}`;
+    const why = facts.text ?? (facts.details.map(describeDetail).join("; ") ||
+      facts.errorType || `status ${status}`);
     // After fal's own retries, an infrastructure error in the result is the video's outcome.
-    const transient = !(final && facts.errorType) && facts.retryable !== false;
+    const explained = !!facts.errorType ||
+      (facts.fromFal && (facts.text !== undefined || facts.details.length > 0));
+    const transient = facts.retryable === true ||
+      (!(final && explained) && facts.retryable !== false);
     return new UpstreamError(
       transient ? `fal.ai had a problem (${why}).` : `fal.ai could not make this video (${why}).`,
       transient,

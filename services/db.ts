@@ -79,6 +79,21 @@ export const MIGRATIONS: readonly string[] = [
    UPDATE videos SET derivation = CASE WHEN source_upstream_id IS NOT NULL THEN 'remix'
      ELSE 'continue' END WHERE remixed_from IS NOT NULL;
    ALTER TABLE videos ADD COLUMN extension_seconds TEXT;`,
+  // Sound on or off where the model lets a person choose; what the file really is (measured from
+  // the MP4); since when its status could not be read; upstream copies a delete could not remove.
+  `ALTER TABLE videos ADD COLUMN audio INTEGER;
+   ALTER TABLE videos ADD COLUMN media_width INTEGER;
+   ALTER TABLE videos ADD COLUMN media_height INTEGER;
+   ALTER TABLE videos ADD COLUMN media_seconds REAL;
+   ALTER TABLE videos ADD COLUMN unreadable_since INTEGER;
+   CREATE TABLE upstream_leftovers (
+     video_id TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     model TEXT NOT NULL,
+     upstream_id TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );`,
 ];
 
 export interface UserRow {
@@ -129,6 +144,24 @@ export interface VideoRow {
   derivation: Derivation | null;
   /** For an extension: the length of the appended segment (`seconds` is the whole video's). */
   extension_seconds: string | null;
+  /** 1 sound on, 0 off, null the model's default (models without a choice). */
+  audio: 0 | 1 | null;
+  /** Measured from the downloaded MP4 (null until then, or when it could not be measured). */
+  media_width: number | null;
+  media_height: number | null;
+  media_seconds: number | null;
+  /** When reading the job's status upstream first failed, in the current run of failures. */
+  unreadable_since: number | null;
+}
+
+/** An upstream copy that a delete could not remove: kept upstream, shown to admins. */
+export interface LeftoverRow {
+  video_id: string;
+  provider: string;
+  model: string;
+  upstream_id: string;
+  reason: string;
+  at: number;
 }
 
 export type NewVideo = Pick<
@@ -149,6 +182,7 @@ export type NewVideo = Pick<
 
 /** A new video with its provider and provider-specific inputs. */
 export type NewVideoJob = NewVideo & Pick<VideoRow, "negative_prompt"> & {
+  audio?: 0 | 1 | null;
   provider: string;
   derivation?: Derivation | null;
   extension_seconds?: string | null;
@@ -183,6 +217,10 @@ export type VideoUpdate = Partial<
     | "reference_path"
     | "reference_type"
     | "retry_reason"
+    | "media_width"
+    | "media_height"
+    | "media_seconds"
+    | "unreadable_since"
   >
 >;
 
@@ -212,6 +250,10 @@ const UPDATABLE = new Set<string>([
   "reference_path",
   "reference_type",
   "retry_reason",
+  "media_width",
+  "media_height",
+  "media_seconds",
+  "unreadable_since",
 ]);
 
 export class Database {
@@ -410,8 +452,8 @@ export class Database {
     this.#run(
       `INSERT INTO videos (id, user_id, status, progress, prompt, model, size, seconds, remixed_from,
          source_upstream_id, reference_path, reference_type, idempotency_key, created_at, updated_at,
-         next_poll_at, provider, negative_prompt, estimated_cost, derivation, extension_seconds)
-       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         next_poll_at, provider, negative_prompt, estimated_cost, derivation, extension_seconds, audio)
+       VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       video.id,
       video.user_id,
       video.prompt,
@@ -431,6 +473,7 @@ export class Database {
       video.estimated_cost ?? 0,
       video.derivation ?? null,
       video.extension_seconds ?? null,
+      video.audio ?? null,
     );
   }
 
@@ -567,17 +610,52 @@ export class Database {
     );
   }
 
-  /** Schedules another try after a failure, keeping its reason for the person waiting. */
-  retryLater(id: string, nextPollAt: number, attempts: number, reason: string, now: number) {
+  /**
+   * Schedules another try after a failure, keeping its reason for the person waiting. When the
+   * failure was a status read, the start of the run of unreadable statuses is kept too.
+   */
+  retryLater(
+    id: string,
+    nextPollAt: number,
+    attempts: number,
+    reason: string,
+    now: number,
+    statusUnreadable = false,
+  ) {
     return this.#get(
-      `UPDATE videos SET next_poll_at = ?, attempts = ?, retry_reason = ?, updated_at = ?
+      `UPDATE videos SET next_poll_at = ?, attempts = ?, retry_reason = ?, updated_at = ?,
+         unreadable_since = CASE WHEN ? THEN coalesce(unreadable_since, ?) ELSE unreadable_since END
        WHERE id = ? RETURNING *`,
       nextPollAt,
       attempts,
       reason,
       now,
+      statusUnreadable ? 1 : 0,
+      now,
       id,
     ) as VideoRow | undefined;
+  }
+
+  /** Remembers an upstream copy that a delete could not remove. */
+  addLeftover(leftover: LeftoverRow): void {
+    this.#run(
+      `INSERT INTO upstream_leftovers (video_id, provider, model, upstream_id, reason, at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      leftover.video_id,
+      leftover.provider,
+      leftover.model,
+      leftover.upstream_id,
+      leftover.reason,
+      leftover.at,
+    );
+  }
+
+  /** The latest upstream copies kept after a delete, newest first. */
+  leftovers(limit = 50): LeftoverRow[] {
+    return this.#all(
+      "SELECT * FROM upstream_leftovers ORDER BY at DESC LIMIT ?",
+      limit,
+    ) as unknown as LeftoverRow[];
   }
 
   /** The earliest check still to come after `now`. */

@@ -9,10 +9,10 @@ import {
   writeStreamAtomically,
 } from "./media_store.ts";
 import { errorFields, type Logger, silentLogger } from "./log.ts";
-import { findModel } from "./models.ts";
 import type { ProviderEntry, ProviderSet } from "./providers/registry.ts";
-import { CONTENT_VARIANTS, type VideoError } from "./types.ts";
-import { type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
+import type { VideoAction, VideoError } from "./types.ts";
+import { ModelRetiredError, type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
+import { audioOf, type VideoFacts } from "./video_facts.ts";
 import { toVideo } from "./video_view.ts";
 
 export interface JobRunnerOptions {
@@ -27,6 +27,10 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** The SDK's timeout ends at the headers, so a body that stalls this long is given up. */
   idleTimeoutMs?: number;
+  /** A job whose status cannot be read for this long fails (POLL_GIVE_UP_MS). */
+  giveUpMs?: number;
+  /** What the catalog says of each video, for the events it publishes. */
+  facts: VideoFacts;
   log?: Logger;
 }
 
@@ -52,6 +56,7 @@ export class JobRunner {
       now: Date.now,
       concurrency: 4,
       idleTimeoutMs: 60_000,
+      giveUpMs: 30 * 60_000,
       ...options,
       log: options.log ?? silentLogger,
     };
@@ -144,7 +149,9 @@ export class JobRunner {
         });
       }
       const provider = this.#o.providers.forJob(row);
-      if (!provider) throw notConfigured(row);
+      if (!provider) throw notConfigured(row, this.#o.facts);
+      const model = this.#o.facts.model(row);
+      if (!row.upstream_id && model?.retired) return this.#fail(row, retiredError(row, this.#o));
       if (row.status === "downloading") return await this.#download(row, provider);
       if (!row.upstream_id) return await this.#submit(row, provider);
       return await this.#check(row, provider);
@@ -193,7 +200,12 @@ export class JobRunner {
   /** What an upstream answer means for the row. */
   #progressOf(job: UpstreamJob): VideoUpdate {
     const now = this.#o.now();
-    const base = { attempts: 0, upstream_expires_at: job.expires_at, retry_reason: null };
+    const base = {
+      attempts: 0,
+      upstream_expires_at: job.expires_at,
+      retry_reason: null,
+      unreadable_since: null,
+    };
     switch (job.status) {
       case "completed":
         return { ...base, status: "downloading", progress: 100, next_poll_at: now };
@@ -223,8 +235,8 @@ export class JobRunner {
     }
     await mkdir(videoDir(dataDir, row.id), { recursive: true });
     const bytes: Partial<Record<string, number>> = {};
-    // Each model says which media its videos come with (Veo makes no thumbnail or spritesheet).
-    const variants = findModel(row.model)?.variants ?? CONTENT_VARIANTS;
+    // Each model says which media its videos come with (most make only the MP4).
+    const variants = this.#o.facts.model(row)?.variants ?? ["video"];
     for (const variant of variants) {
       const path = mediaPath(dataDir, row.id, variant);
       const existing = await fileSize(path);
@@ -268,6 +280,19 @@ export class JobRunner {
     const failure = error instanceof UpstreamError
       ? error
       : new UpstreamError((error as Error)?.message ?? String(error), true);
+    if (failure instanceof ModelRetiredError) {
+      this.#o.providers.catalog.markRetired(row.model, failure.message, failure.replacement);
+      this.#o.log.warn("model retired upstream", { model: row.model, video: row.id });
+      return this.#fail(row, retiredError(row, this.#o));
+    }
+    const action = notOfferedAction(row, failure);
+    if (action && p) {
+      const label = this.#o.facts.model(row)?.label ?? row.model;
+      const reason = `${p.provider.name} does not offer ${action} for ${label} at this endpoint.`;
+      this.#o.providers.catalog.markNotOffered(row.model, action, reason);
+      this.#o.log.warn("action not offered upstream", { model: row.model, action });
+      return this.#fail(row, { code: "not_offered", message: reason });
+    }
     if (!failure.transient) {
       // Content the upstream no longer has cannot come back: say so in the app's words.
       const gone = row.status === "downloading" && failure.status === 404;
@@ -275,6 +300,22 @@ export class JobRunner {
         row,
         gone ? EXPIRED : { code: failure.code ?? "upstream_error", message: failure.message },
       );
+    }
+    const readingStatus = !!row.upstream_id && row.status !== "downloading";
+    const since = row.unreadable_since ?? this.#o.now();
+    if (readingStatus && this.#o.now() - since >= this.#o.giveUpMs) {
+      const minutes = Math.round(this.#o.giveUpMs / 60_000);
+      this.#o.log.warn("gave up on a job whose status could not be read", {
+        video: row.id,
+        upstream: row.upstream_id,
+        since: new Date(since).toISOString(),
+        error: failure.message,
+      });
+      return this.#fail(row, {
+        code: "status_unreadable",
+        message: `${p?.provider.name ?? "The provider"} could not tell this video's status for ` +
+          `${minutes} minutes (last answer: ${failure.message}), so it was given up. Try again.`,
+      });
     }
     if (failure.status === 429 && failure.retryAfterMs) p?.budget.pause(failure.retryAfterMs);
     const attempts = row.attempts + 1;
@@ -288,9 +329,10 @@ export class JobRunner {
       attempts,
       reason,
       this.#o.now(),
+      readingStatus,
     );
     if (saved && saved.retry_reason !== row.retry_reason) {
-      this.#o.events.publish(saved.user_id, toVideo(saved));
+      this.#o.events.publish(saved.user_id, toVideo(saved, this.#o.facts));
     }
   }
 
@@ -307,7 +349,7 @@ export class JobRunner {
   /** Writes the change only if nobody moved the job meanwhile, and tells its owner. */
   #save(row: VideoRow, changes: VideoUpdate): VideoRow | undefined {
     const saved = this.#o.db.updateVideo(row.id, changes, this.#o.now(), row.status);
-    if (saved) this.#o.events.publish(saved.user_id, toVideo(saved));
+    if (saved) this.#o.events.publish(saved.user_id, toVideo(saved, this.#o.facts));
     if (saved && saved.status !== row.status) {
       this.#o.log.info("job", {
         video: saved.id,
@@ -355,12 +397,36 @@ const EXPIRED: VideoError = {
 };
 
 /** A job whose provider this server is not (or no longer) set up for: it waits, and says why. */
-function notConfigured(row: VideoRow): UpstreamError {
-  const model = findModel(row.model);
+function notConfigured(row: VideoRow, facts: VideoFacts): UpstreamError {
+  const model = facts.model(row);
   return new UpstreamError(
     `${model?.provider_name ?? "The provider of " + row.model} is not set up on this server`,
     true,
   );
+}
+
+/** Why a video of a retired model cannot be made, naming what to make it with instead. */
+function retiredError(row: VideoRow, o: { facts: VideoFacts }): VideoError {
+  const model = o.facts.model(row);
+  const label = model?.label ?? row.model;
+  const replacement = model?.replacement ? o.facts.model({ model: model.replacement }) : undefined;
+  return {
+    code: "model_retired",
+    message: `${model?.provider_name ?? "The provider"} has retired ${label}.` +
+      (replacement
+        ? ` Make it again with ${replacement.label}.`
+        : " Make it again with another model."),
+  };
+}
+
+/**
+ * The action a 404 or 405 to a derived job's request says the endpoint does not offer (a gateway
+ * without `/extensions`, say); undefined for other failures.
+ */
+function notOfferedAction(row: VideoRow, failure: UpstreamError): VideoAction | undefined {
+  if (row.upstream_id || !row.source_upstream_id) return undefined;
+  if (failure.status !== 404 && failure.status !== 405) return undefined;
+  return (row.derivation === "continue" ? undefined : row.derivation) ?? "remix";
 }
 
 function retryWhat(row: VideoRow): string {
@@ -385,6 +451,7 @@ async function send(row: VideoRow, upstream: Upstream): Promise<UpstreamJob> {
     size: row.size,
     seconds: row.seconds,
     negative_prompt: row.negative_prompt ?? undefined,
+    audio: audioOf(row),
     reference: row.reference_path ? await readReference(row) : undefined,
   }, key);
 }

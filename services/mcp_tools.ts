@@ -7,7 +7,6 @@ import { AppError } from "./errors.ts";
 import { cutFrame, FRAME_COUNT } from "./frames.ts";
 import type { Logger } from "./log.ts";
 import { errorFields } from "./log.ts";
-import { estimateCost, findModel } from "./models.ts";
 import type { User, Video } from "./types.ts";
 import { spendReport } from "./spend.ts";
 import { createVideoSchema, extendSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
@@ -68,14 +67,9 @@ function toolError(message: string): CallToolResult {
   return { isError: true, content: [{ type: "text", text: message }] };
 }
 
-/** A video as an agent sees it: the API's video object and its estimated cost. */
+/** A video as an agent sees it: the API's video object, whose `cost` is the recorded one. */
 function describe(video: Video) {
-  return {
-    ...video,
-    estimated_cost_usd: video.status === "failed"
-      ? 0
-      : estimateCost(video.model, video.size, video.seconds),
-  };
+  return { ...video, estimated_cost_usd: video.cost };
 }
 
 /** Runs a tool; what the services refuse becomes a tool error with their message, never a crash. */
@@ -347,10 +341,9 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
     ({ id, frame }: z.output<typeof frameSchema>) =>
       guarded(log, "get_frame", async () => {
         const video = getVideo(s, uid, id);
-        const model = findModel(video.model);
-        if (model && !model.variants.includes("spritesheet")) {
+        if (video.status === "completed" && !video.variants.includes("spritesheet")) {
           return toolError(
-            `${model.label} videos have no spritesheet, so no frame can be cut from them. ` +
+            `This ${video.model_label} video has no storyboard, so no frame can be cut from it. ` +
               `Download the video itself from GET /api/videos/${id}/content.`,
           );
         }

@@ -24,6 +24,8 @@ import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.t
 import { createVeoSimulator, type VeoSimulator } from "./simulator/veo/simulator.ts";
 import type { Provider } from "./upstream.ts";
 import type { VideoServices } from "./videos.ts";
+import { VideoFacts } from "./video_facts.ts";
+import { canRunFfmpeg } from "./video_frames.ts";
 
 /** The services of one running app, wired from its configuration. */
 export interface Runtime {
@@ -43,6 +45,8 @@ export interface Runtime {
   /** Aborts when the app begins to shut down, so long-lived streams end. */
   closing: AbortSignal;
   log: Logger;
+  /** What the catalog and this server say of each video (cost, actions). */
+  facts: VideoFacts;
   /** Every provider's health as one (each provider also keeps its own, in `providers`). */
   health: UpstreamHealth;
   budget: RequestBudget;
@@ -104,6 +108,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ].filter((p): p is Provider => p !== undefined),
     { perMinute: config.UPSTREAM_MAX_RPM, now },
   );
+  const facts = new VideoFacts(providers, now, await canRunFfmpeg(config.FFMPEG_PATH));
   const events = new VideoEvents(log);
   const health = providers.health;
   const budget = providers.budget;
@@ -116,6 +121,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     dataDir: config.DATA_DIR,
     pollIntervalMs: config.POLL_INTERVAL_MS,
     idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    giveUpMs: config.POLL_GIVE_UP_MS,
+    facts,
     log,
     now,
   });
@@ -131,13 +138,16 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       providers,
       dataDir: config.DATA_DIR,
       ffmpeg: config.FFMPEG_PATH,
+      facts,
       now,
+      log,
     },
     jobs,
     providers,
     simulator,
     veoSimulator,
     simulators,
+    facts,
     closing: closing.signal,
     log,
     health,

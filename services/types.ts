@@ -29,6 +29,33 @@ export interface Video {
   updated_at: string;
   completed_at: string | null;
   upstream_id: string | null;
+  /** The provider that makes it (`openai`, `fal`, `gemini`, `vertex`, or `google` for old Veo). */
+  provider: string;
+  /** The model's and provider's names for people, from the catalog. */
+  model_label: string;
+  provider_name: string;
+  /** USD recorded when it was made (for an extension: its new segment); 0 once failed. */
+  cost: number;
+  /** Sound on or off where the model lets a person choose; null for the model's default. */
+  audio: boolean | null;
+  negative_prompt: string | null;
+  /** The files a finished video has here (`video`, and `thumbnail`/`spritesheet` when there). */
+  variants: ContentVariant[];
+  /** Measured from the downloaded file; null until then or when it could not be measured. */
+  media: { width: number; height: number; seconds: number; bytes: number } | null;
+  /** What can be made from it now, each with its cost or the reason it cannot. */
+  actions: Record<Derivation, VideoActionOffer>;
+}
+
+/** One thing that can be made from a finished video, and what it costs, or why not. */
+export interface VideoActionOffer {
+  available: boolean;
+  /** Why not, in words for the person who would have used it (set when not available). */
+  reason?: string;
+  /** USD for what would be made (for extend: with the first of `options`). */
+  cost?: number;
+  /** Extend only: each length the new segment may have, its cost and the result's length. */
+  options?: { seconds: string; cost: number; result_seconds: string }[];
 }
 
 /**

@@ -13,13 +13,20 @@ const usable = new Map<string, Promise<boolean>>();
 export function canRunFfmpeg(ffmpeg: string): Promise<boolean> {
   let answer = usable.get(ffmpeg);
   if (!answer) {
-    answer = allowed(ffmpeg)
-      ? new Deno.Command(ffmpeg, { args: ["-version"], stdout: "null", stderr: "null" }).output()
-        .then((result) => result.success, () => false)
-      : Promise.resolve(false);
+    answer = allowed(ffmpeg) ? versionAnswers(ffmpeg) : Promise.resolve(false);
     usable.set(ffmpeg, answer);
   }
   return answer;
+}
+
+async function versionAnswers(ffmpeg: string): Promise<boolean> {
+  try {
+    const args = ["-version"];
+    return (await new Deno.Command(ffmpeg, { args, stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false; // not installed: spawning throws
+  }
 }
 
 /** Asked, never prompted for, so a server started in a terminal does not stop to ask. */

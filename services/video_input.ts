@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { findModel, MODELS, secondsFor } from "./models.ts";
+import { secondsFor } from "./catalog.ts";
 import type { ModelInfo } from "./types.ts";
 import { VIDEO_STATUSES } from "./types.ts";
 
@@ -15,10 +15,18 @@ export const promptSchema = z.string({ error: "Write a prompt." }).trim()
 /** Form fields arrive as strings and JSON may carry numbers: both mean the same length. */
 const secondsSchema = z.union([z.string(), z.number()]).transform(String);
 
+/** Form fields say "on"/"off", "true"/"false"; JSON says true/false. */
+const audioSchema = z.union([
+  z.boolean(),
+  z.enum(["on", "off", "true", "false", "1", "0"]).transform((v) =>
+    v === "on" || v === "true" || v === "1"
+  ),
+], { error: "Say true or false for audio." });
+
 /**
  * A create request. What is allowed follows the chosen model's description (sizes, lengths,
- * inputs); a field left out takes that model's default, and a request without a model gets the
- * server's default model (`resolveCreate`, which also knows which providers are configured).
+ * inputs), checked by `resolveCreate` against the models this server offers; a field left out
+ * takes that model's default, and a request without a model gets the server's default model.
  */
 export const createVideoSchema = z.object({
   prompt: promptSchema,
@@ -31,20 +39,7 @@ export const createVideoSchema = z.object({
       `Keep the negative prompt to ${MAX_NEGATIVE_PROMPT_LENGTH} characters.`,
     )
     .transform((v) => v || undefined).optional(),
-}).superRefine((input, ctx) => {
-  if (input.model === undefined) return;
-  const model = findModel(input.model);
-  if (!model) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["model"],
-      message: `Choose one of ${MODELS.map((m) => m.id).join(", ")}.`,
-    });
-    return;
-  }
-  for (const [field, message] of modelIssues(model, input)) {
-    ctx.addIssue({ code: "custom", path: [field], message });
-  }
+  audio: audioSchema.optional(),
 });
 
 export type CreateVideoFields = z.infer<typeof createVideoSchema>;
@@ -55,6 +50,8 @@ export interface ResolvedCreate {
   size: string;
   seconds: string;
   negative_prompt?: string;
+  /** Sound on or off, for a model that lets a person choose (`inputs.audio`). */
+  audio?: boolean;
 }
 
 /**
@@ -63,7 +60,13 @@ export interface ResolvedCreate {
  */
 export function modelIssues(
   model: ModelInfo,
-  input: { size?: string; seconds?: string; negative_prompt?: string; reference?: boolean },
+  input: {
+    size?: string;
+    seconds?: string;
+    negative_prompt?: string;
+    audio?: boolean;
+    reference?: boolean;
+  },
 ): [string, string][] {
   const issues: [string, string][] = [];
   const size = input.size ?? model.default_size;
@@ -82,6 +85,12 @@ export function modelIssues(
   if (input.negative_prompt && !model.inputs.negative_prompt) {
     issues.push(["negative_prompt", `${model.label} takes no negative prompt.`]);
   }
+  if (input.audio !== undefined && !model.inputs.audio && input.audio !== model.audio) {
+    issues.push([
+      "audio",
+      `${model.label} videos always come ${model.audio ? "with" : "without"} sound.`,
+    ]);
+  }
   if (input.reference && !model.inputs.input_reference) {
     issues.push(["input_reference", `${model.label} takes no reference image.`]);
   }
@@ -98,20 +107,25 @@ export function resolveCreate(
   offered: readonly ModelInfo[],
   defaultModel: ModelInfo | undefined,
   reference: boolean,
+  /** Describes a model that is not offered (retired, or its provider not set up), to say why. */
+  describe: (id: string) => ModelInfo | undefined = () => undefined,
 ): ResolvedCreate | { fields: Record<string, string> } {
   const model = fields.model === undefined
     ? defaultModel
     : offered.find((m) => m.id === fields.model);
   if (!model) {
-    const known = fields.model === undefined ? undefined : findModel(fields.model);
+    const known = fields.model === undefined ? undefined : describe(fields.model);
     const choose = offered.length
       ? `Choose one of ${offered.map((m) => m.id).join(", ")}.`
       : "No video provider is set up on this server.";
-    return {
-      fields: {
-        model: known ? `${known.provider_name} is not set up on this server. ${choose}` : choose,
-      },
-    };
+    const why = !known
+      ? ""
+      : known.retired
+      ? `${known.provider_name} has retired ${known.label}${
+        known.replacement ? `; its successor is ${known.replacement}` : ""
+      }. `
+      : `${known.provider_name} is not set up on this server. `;
+    return { fields: { model: why + choose } };
   }
   const issues = modelIssues(model, { ...fields, reference });
   if (issues.length) return { fields: Object.fromEntries(issues) };
@@ -120,6 +134,7 @@ export function resolveCreate(
     size: fields.size ?? model.default_size,
     seconds: fields.seconds ?? model.default_seconds,
     negative_prompt: fields.negative_prompt,
+    audio: model.inputs.audio ? fields.audio ?? model.audio : undefined,
   };
 }
 
@@ -142,11 +157,10 @@ export const libraryQuerySchema = z.object({
   ),
   q: z.string().trim().max(200, "Search for at most 200 characters.").optional()
     .transform((q) => q || undefined),
+  // Any model a video was ever made with may be filtered on, offered today or not.
   model: z.preprocess(
     (v) => v === "" ? undefined : v,
-    z.enum(MODELS.map((m) => m.id) as [string, ...string[]], {
-      error: `Use one of ${MODELS.map((m) => m.id).join(", ")}.`,
-    }).optional(),
+    z.string().max(200, "Name a model in at most 200 characters.").optional(),
   ),
   limit: z.coerce.number({ error: "Use a whole number from 1 to 100." }).int().min(1).max(100)
     .default(20),

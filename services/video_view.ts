@@ -1,8 +1,12 @@
 import type { VideoRow } from "./db.ts";
 import type { Video } from "./types.ts";
+import { audioOf, type VideoFacts } from "./video_facts.ts";
 
-/** A stored row as the public video object of the contract. */
-export function toVideo(row: VideoRow): Video {
+/** A stored row as the public video object of the contract, with what the catalog says of it. */
+export function toVideo(row: VideoRow, facts: VideoFacts): Video {
+  const model = facts.model(row);
+  const measured = row.media_width !== null && row.media_height !== null &&
+    row.media_seconds !== null && row.video_bytes !== null;
   return {
     id: row.id,
     status: row.status,
@@ -17,6 +21,22 @@ export function toVideo(row: VideoRow): Video {
     updated_at: iso(row.updated_at),
     completed_at: row.completed_at === null ? null : iso(row.completed_at),
     upstream_id: row.upstream_id,
+    provider: row.provider ?? model?.provider ?? "unknown",
+    model_label: model?.label ?? row.model,
+    provider_name: model?.provider_name ?? row.provider ?? "Unknown provider",
+    cost: facts.cost(row),
+    audio: audioOf(row) ?? null,
+    negative_prompt: row.negative_prompt,
+    variants: facts.variants(row),
+    media: measured
+      ? {
+        width: row.media_width!,
+        height: row.media_height!,
+        seconds: row.media_seconds!,
+        bytes: row.video_bytes!,
+      }
+      : null,
+    actions: facts.actions(row),
   };
 }
 

@@ -14,9 +14,11 @@ import {
   videoDir,
   writeBytesAtomically,
 } from "./media_store.ts";
-import { estimateCost, extendRefusal, findModel } from "./models.ts";
+import { priceOf } from "./catalog.ts";
 import { cutFrame, FRAME_COUNT } from "./frames.ts";
-import { canRunFfmpeg, lastFrameOfVideo } from "./video_frames.ts";
+import { errorFields, type Logger, silentLogger } from "./log.ts";
+import { lastFrameOfVideo } from "./video_frames.ts";
+import { audioOf, type VideoFacts } from "./video_facts.ts";
 import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Derivation, ModelInfo, Video, VideoAction } from "./types.ts";
@@ -42,7 +44,10 @@ export interface VideoServices {
   dataDir: string;
   /** The ffmpeg program, for a video's last frame; without it, frames come from spritesheets. */
   ffmpeg?: string;
+  /** What the catalog and this server say of each video: its cost and what can be done with it. */
+  facts: VideoFacts;
   now: () => number;
+  log?: Logger;
 }
 
 /** How long a create waits for its first upstream answer before answering with the queued job. */
@@ -64,7 +69,7 @@ function ownVideo(s: VideoServices, userId: number, id: string): VideoRow {
 }
 
 export function getVideo(s: VideoServices, userId: number, id: string): Video {
-  return toVideo(ownVideo(s, userId, id));
+  return toVideo(ownVideo(s, userId, id), s.facts);
 }
 
 export async function createVideo(
@@ -75,11 +80,18 @@ export async function createVideo(
   /** The video this one continues from its last frame, kept as its lineage. */
   continues: string | null = null,
 ): Promise<Video> {
-  const resolved = resolveCreate(fields, s.providers.models, s.providers.defaultModel, !!reference);
+  const { catalog } = s.providers;
+  const resolved = resolveCreate(
+    fields,
+    catalog.offered,
+    s.providers.defaultModel,
+    !!reference,
+    (id) => catalog.describe(id),
+  );
   if ("fields" in resolved) throw invalid(resolved.fields, Object.values(resolved.fields)[0]);
-  const { model, size, seconds } = resolved;
+  const { model, size, seconds, audio } = resolved;
   const id = newVideoId();
-  const cost = estimateCost(model.id, size, seconds);
+  const cost = priceOf(model, { size, seconds, audio });
   // Refused for the budget before the image is even stored; checked again as it is inserted.
   checkBudget(s.db, userId, cost, s.now());
   const stored = reference ? await storeReference(s, id, reference) : undefined;
@@ -93,6 +105,7 @@ export async function createVideo(
     seconds,
     provider: model.provider,
     negative_prompt: resolved.negative_prompt ?? null,
+    audio: audio === undefined ? null : audio ? 1 : 0,
     remixed_from: continues,
     derivation: continues ? "continue" : null,
     source_upstream_id: null,
@@ -123,16 +136,10 @@ export function editVideo(s: VideoServices, userId: number, sourceId: string, pr
   return deriveVideo(s, userId, sourceId, "edit", { prompt });
 }
 
-const DONE: Record<VideoAction, string> = {
-  remix: "remixed",
-  extend: "extended",
-  edit: "edited",
-};
-
 /**
  * A new video made by the source's provider from the finished source (remix, extend, edit), with
- * the source as its lineage. Refused with 409 when the model cannot do it, the source is not
- * finished or its provider is not set up, and for the budget before anything is sent.
+ * the source as its lineage. Refused with 409 and the reason when it cannot be done now (the
+ * same reason the video's `actions` give), and for the budget before anything is sent.
  */
 async function deriveVideo(
   s: VideoServices,
@@ -142,42 +149,24 @@ async function deriveVideo(
   request: { prompt: string; seconds?: string },
 ): Promise<Video> {
   const source = ownVideo(s, userId, sourceId);
-  const model = findModel(source.model);
-  if (!model?.actions[action]) throw notSupported(action, model, source);
-  if (source.status !== "completed" || !source.upstream_id) {
-    throw conflict(`Only a finished video can be ${DONE[action]}.`);
-  }
-  if (!keptUpstream(s, source)) {
-    throw new AppError(
-      409,
-      "source_expired",
-      `${model.provider_name} no longer keeps this video, so it cannot be ${DONE[action]}. ` +
-        "Continue from its last frame or re-run it instead.",
-    );
-  }
-  const provider = s.providers.forJob(source);
-  if (!provider) {
-    throw new AppError(
-      409,
-      "provider_not_configured",
-      `${model.provider_name} is not set up on this server, so this video cannot be ${
-        DONE[action]
-      }.`,
-    );
-  }
-  const added = action === "extend" ? extensionSeconds(model, source, request.seconds) : null;
+  const refused = s.facts.refusal(source, action);
+  if (refused) throw refused;
+  const model = s.facts.model(source)!;
+  const added = action === "extend" ? extensionSeconds(model, request.seconds) : null;
   const id = newVideoId();
+  const audio = audioOf(source);
   insertWithinBudget(s, {
     // What is made (and paid for) is the new segment of an extension, the whole video otherwise.
-    estimated_cost: estimateCost(source.model, source.size, added ?? source.seconds),
+    estimated_cost: priceOf(model, { size: source.size, seconds: added ?? source.seconds, audio }),
     id,
     user_id: userId,
     prompt: request.prompt,
     model: source.model,
     size: source.size,
     seconds: added ? String(Number(source.seconds) + Number(added)) : source.seconds,
-    provider: provider.provider.id,
+    provider: s.providers.forJob(source)!.provider.id,
     negative_prompt: null,
+    audio: source.audio,
     remixed_from: source.id,
     source_upstream_id: source.upstream_id,
     derivation: action,
@@ -187,27 +176,18 @@ async function deriveVideo(
     idempotency_key: crypto.randomUUID(),
     created_at: s.now(),
   });
-  return await submitted(s, id);
+  const video = await submitted(s, id);
+  if (video.error?.code === "not_offered") {
+    // The endpoint has no such action (a gateway's 404/405): nothing was made, so nothing is
+    // kept; the action is marked unavailable and the person is told why.
+    s.db.deleteVideo(id, userId);
+    throw new AppError(409, `${action}_not_supported`, video.error.message);
+  }
+  return video;
 }
 
-/** Whether the provider still has the finished video, which its actions (remix…) work on. */
-function keptUpstream(s: VideoServices, row: VideoRow): boolean {
-  return row.upstream_expires_at === null || s.now() / 1000 < row.upstream_expires_at;
-}
-
-function notSupported(action: VideoAction, model: ModelInfo | undefined, source: VideoRow) {
-  return new AppError(
-    409,
-    `${action}_not_supported`,
-    model?.unavailable?.[action] ??
-      `${model?.label ?? source.model} videos cannot be ${DONE[action]}.`,
-  );
-}
-
-/** The new segment's length, checked against what the model extends (400 or 409 with why). */
-function extensionSeconds(model: ModelInfo, source: VideoRow, seconds?: string): string {
-  const refusal = extendRefusal(model, source);
-  if (refusal) throw new AppError(409, "extend_not_supported", refusal);
+/** The new segment's length, checked against what the model extends (400 with the choices). */
+function extensionSeconds(model: ModelInfo, seconds?: string): string {
   const allowed = model.extension?.seconds ?? [];
   const added = seconds ?? allowed[0];
   if (!allowed.includes(added)) {
@@ -231,12 +211,19 @@ export async function continueVideo(
   prompt: string,
 ): Promise<Video> {
   const source = ownVideo(s, userId, sourceId);
-  if (source.status !== "completed") throw conflict("Only a finished video can be continued.");
+  const refused = s.facts.refusal(source, "continue");
+  if (refused) throw refused;
   const lastFrame = await lastFrameOf(s, userId, source);
   return await createVideo(
     s,
     userId,
-    { prompt, model: source.model, size: source.size, seconds: source.seconds },
+    {
+      prompt,
+      model: source.model,
+      size: source.size,
+      seconds: source.seconds,
+      audio: audioOf(source),
+    },
     { bytes: lastFrame },
     source.id,
   );
@@ -253,13 +240,11 @@ async function lastFrameOf(s: VideoServices, userId: number, source: VideoRow) {
     ? await lastFrameOfVideo(s.ffmpeg, video.path, source.size, uploadsDir(s.dataDir))
     : undefined;
   if (frame) return frame;
-  const model = findModel(source.model);
-  if (model && !model.variants.includes("spritesheet")) {
+  if (source.spritesheet_bytes === null) {
     throw new AppError(
       409,
       "continue_not_supported",
-      `${model.label} videos come without a storyboard, and this server cannot run ffmpeg to ` +
-        "take the last frame from the video itself.",
+      "This video has no storyboard, and ffmpeg could not take its last frame.",
     );
   }
   const sheet = await contentFile(s, userId, source.id, "spritesheet");
@@ -282,14 +267,14 @@ function insertWithinBudget(s: VideoServices, job: NewVideoJob & { estimated_cos
 /** Tells the owner about the new job and gives the upstream a moment to accept it. */
 async function submitted(s: VideoServices, id: string): Promise<Video> {
   const row = s.db.videoById(id)!;
-  s.events.publish(row.user_id, toVideo(row));
+  s.events.publish(row.user_id, toVideo(row, s.facts));
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
     s.jobs.runNow(id),
     new Promise((resolve) => timer = setTimeout(resolve, SUBMIT_WAIT_MS)),
   ]);
   clearTimeout(timer);
-  return toVideo(s.db.videoById(id) ?? row);
+  return toVideo(s.db.videoById(id) ?? row, s.facts);
 }
 
 async function storeReference(s: VideoServices, id: string, image: ReferenceImage) {
@@ -322,8 +307,24 @@ export async function deleteVideo(s: VideoServices, userId: number, id: string):
   if (row.reference_path) await removeQuietly(row.reference_path);
   const provider = s.providers.forJob(row);
   if (row.upstream_id && provider) {
-    // Best effort: the video is gone here whatever the upstream says.
-    await provider.provider.upstream.delete(row.upstream_id).catch(() => {});
+    // The video is gone here whatever the upstream says; what it kept is recorded for admins.
+    await provider.provider.upstream.delete(row.upstream_id).catch((error) => {
+      const reason = (error as Error)?.message ?? String(error);
+      (s.log ?? silentLogger).warn("upstream delete failed; the copy is kept upstream", {
+        video: row.id,
+        upstream: row.upstream_id,
+        provider: provider.provider.id,
+        ...errorFields(error),
+      });
+      s.db.addLeftover({
+        video_id: row.id,
+        provider: provider.provider.id,
+        model: row.model,
+        upstream_id: row.upstream_id!,
+        reason,
+        at: s.now(),
+      });
+    });
   }
 }
 
@@ -335,6 +336,10 @@ export interface VideoPage {
 export function listVideos(s: VideoServices, userId: number, query: LibraryQueryInput): VideoPage {
   const before = query.cursor ? decodeCursor(query.cursor) : undefined;
   if (before === null) throw invalid({ cursor: "This cursor is not one the server gave out." });
+  if (query.model && !s.providers.catalog.describe(query.model)) {
+    const offered = s.providers.models.map((m) => m.id).join(", ");
+    throw invalid({ model: `No video was made with ${query.model}. Use one of ${offered}.` });
+  }
   const rows = s.db.library({
     userId,
     limit: query.limit + 1,
@@ -346,7 +351,7 @@ export function listVideos(s: VideoServices, userId: number, query: LibraryQuery
   const page = rows.slice(0, query.limit);
   const more = rows.length > query.limit;
   return {
-    data: page.map(toVideo),
+    data: page.map((row) => toVideo(row, s.facts)),
     next_cursor: more ? encodeCursor(page[page.length - 1]) : null,
   };
 }
@@ -363,6 +368,7 @@ export function rerunVideo(s: VideoServices, userId: number, id: string): Promis
     size: source.size,
     seconds: source.seconds,
     ...(source.negative_prompt ? { negative_prompt: source.negative_prompt } : {}),
+    ...(source.audio === null ? {} : { audio: source.audio === 1 }),
   });
   if (!parsed.success) {
     const fields = fieldErrors(parsed.error);
@@ -372,8 +378,8 @@ export function rerunVideo(s: VideoServices, userId: number, id: string): Promis
 }
 
 export interface VideoDetail {
+  /** With its cost and what can be made from it (`actions`, each with a reason when not). */
   video: Video;
-  cost: number;
   source: Video | null;
   /** How it came from its source (`remixed_from`); null for a video made from a prompt. */
   derivation: Derivation | null;
@@ -381,34 +387,20 @@ export interface VideoDetail {
   derived: { video: Video; derivation: Derivation }[];
   /** Why the last attempt failed while the job waits to try again (null when all is well). */
   retryReason: string | null;
-  /** Whether a last frame can be had (a spritesheet, or ffmpeg for the MP4) once it is finished. */
-  canContinue: boolean;
-  /** Whether the provider still has the video, so remix, extend and edit can work on it. */
-  keptUpstream: boolean;
 }
 
-export async function videoDetail(
-  s: VideoServices,
-  userId: number,
-  id: string,
-): Promise<VideoDetail> {
+export function videoDetail(s: VideoServices, userId: number, id: string): VideoDetail {
   const row = ownVideo(s, userId, id);
-  const hasStoryboard = findModel(row.model)?.variants.includes("spritesheet") ?? true;
   const source = row.remixed_from ? s.db.videoOfUser(row.remixed_from, userId) : undefined;
   return {
-    video: toVideo(row),
-    cost: row.status === "failed"
-      ? 0
-      : row.estimated_cost || estimateCost(row.model, row.size, row.seconds),
-    source: source ? toVideo(source) : null,
+    video: toVideo(row, s.facts),
+    source: source ? toVideo(source, s.facts) : null,
     derivation: row.derivation ?? (row.remixed_from ? "remix" : null),
     derived: s.db.madeFrom(row.id, userId).map((r) => ({
-      video: toVideo(r),
+      video: toVideo(r, s.facts),
       derivation: r.derivation ?? "remix",
     })),
     retryReason: row.retry_reason,
-    canContinue: hasStoryboard || (!!s.ffmpeg && await canRunFfmpeg(s.ffmpeg)),
-    keptUpstream: keptUpstream(s, row),
   };
 }
 
@@ -450,5 +442,5 @@ export function videosToReplay(s: VideoServices, userId: number, since: number |
   const rows = since === null
     ? s.db.unfinishedVideosOf(userId)
     : s.db.videosUpdatedSince(userId, since);
-  return rows.map(toVideo);
+  return rows.map((row) => toVideo(row, s.facts));
 }

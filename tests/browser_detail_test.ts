@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /** The detail view and the actions on a video, in Chromium: lineage, re-run, remix, delete. */
 import type { Page } from "playwright-core";
-import { MODELS } from "../services/models.ts";
+import { OPENAI_MODELS } from "../services/providers/openai_models.ts";
 import { getVideo } from "../services/videos.ts";
 import { modelView } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
@@ -32,7 +32,7 @@ async function facts(page: Page): Promise<Record<string, string>> {
 
 /** A model's name for people, as the detail page shows it. */
 function label(id: string): string {
-  return modelView(MODELS.find((m) => m.id === id)!).label;
+  return modelView(OPENAI_MODELS.find((m) => m.id === id)!).label;
 }
 
 function idFromUrl(url: string): string {

@@ -166,7 +166,7 @@ function publishChange(
   changes: Parameters<TestServer["runtime"]["db"]["updateVideo"]>[1],
 ): Video {
   const row = server.runtime.db.updateVideo(id, changes, Date.now())!;
-  const video = toVideo(row);
+  const video = toVideo(row, server.runtime.facts);
   server.runtime.videos.events.publish(server.user.id, video);
   return video;
 }

@@ -4,7 +4,11 @@
  * holds: sizes per model, lengths per size, prices, optional inputs, and what a finished video of
  * a model has (thumbnail, spritesheet, remix).
  */
-import { MODELS } from "../services/models.ts";
+import { OPENAI_MODELS } from "../services/providers/openai_models.ts";
+import type { ModelInfo } from "../services/types.ts";
+
+/** The models demo mode offers. */
+const MODELS: readonly ModelInfo[] = OPENAI_MODELS;
 import { formatCost, modelView, secondsAt } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
@@ -151,7 +155,10 @@ Deno.test({
     assertEquals(await page.getByRole("button", { name: "Remix" }).count(), 0);
     assertEquals(await page.getByRole("link", { name: "Download thumbnail" }).count(), 0);
     assertEquals(await page.locator(".storyboard").count(), 0);
-    assertEquals(await page.locator(".detail-note").textContent(), view.remixUnavailable);
+    assertEquals(
+      await page.locator(".detail-note").textContent(),
+      MODELS.find((m) => m.id === view.id)!.unavailable?.remix,
+    );
     await page.getByRole("link", { name: "Download MP4" }).waitFor();
     assertEquals(page.errors, []);
   },

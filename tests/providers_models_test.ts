@@ -1,7 +1,11 @@
 import { createApp } from "../main.ts";
 import { createUser } from "../services/auth.ts";
 import { loadConfig } from "../services/config.ts";
-import { estimateCost } from "../services/models.ts";
+import { priceOf } from "../services/catalog.ts";
+import { VEO_MODELS } from "../services/providers/veo_models.ts";
+
+const estimateCost = (model: string, size: string, seconds: string) =>
+  priceOf(VEO_MODELS.find((m) => m.id === model), { size, seconds });
 import { openRuntime } from "../services/runtime.ts";
 import { MEDIA } from "../services/simulator/media.ts";
 import { createVeoSimulator } from "../services/simulator/veo/simulator.ts";

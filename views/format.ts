@@ -1,5 +1,5 @@
 /** Small pure helpers shared by the views. No I/O. */
-import { extendRefusal, findModel, MODELS } from "../services/models.ts";
+import { priceNote, type Quotes, quotesOf } from "../services/catalog.ts";
 import type { Derivation, ModelInfo, Video, VideoStatus } from "../services/types.ts";
 
 export const STATUS_LABELS: Record<VideoStatus, string> = {
@@ -102,11 +102,7 @@ export function safeJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/**
- * What the views use of a model. Catalogue entries may describe more than a size/length/price
- * table (a label, the provider's name, lengths per size, optional inputs, which media and actions
- * a finished video has); whatever an entry leaves out takes the Sora-like default.
- */
+/** What the views use of a model: the catalog's facts, named for the markup. */
 export interface ModelView {
   id: string;
   provider: string;
@@ -115,52 +111,54 @@ export interface ModelView {
   sizes: string[];
   seconds: string[];
   secondsBySize: Record<string, string[]>;
-  pricePerSecond: Record<string, number>;
   defaultSize: string;
   defaultSeconds: string;
   remix: boolean;
-  /** Why remix is not offered, for the person who would have used it. */
-  remixUnavailable?: string;
   reference: boolean;
   negativePrompt: boolean;
+  /** Whether sound can be switched on or off. */
+  audioChoice: boolean;
+  /** Whether the videos come with sound (by default). */
   audio: boolean;
   variants: string[];
+  /** What each choice costs, from the catalog. */
+  quotes: Quotes;
+  /** The cheapest choice, for the model list ("from $0.10/s"). */
+  fromPrice: string;
+  /** Where the price comes from and its date. */
+  priceNote: string;
+  retiresAt?: string;
 }
 
-type RichModel =
-  & ModelInfo
-  & Partial<{
-    provider_name: string;
-    label: string;
-    default_size: string;
-    default_seconds: string;
-    seconds_by_size: Record<string, string[]>;
-    actions: { remix: boolean };
-    unavailable: { remix?: string };
-    inputs: { input_reference: boolean; negative_prompt: boolean };
-    audio: boolean;
-    variants: readonly string[];
-  }>;
-
-export function modelView(model: ModelInfo): ModelView {
-  const m = model as RichModel;
+export function modelView(m: ModelInfo): ModelView {
+  const perVideo = m.price.unit === "video";
+  const prices = Object.values(perVideo ? m.price_per_video ?? {} : m.price_per_second);
+  const cheapest = [
+    ...prices,
+    ...Object.values(m.price_per_second_silent ?? {}),
+  ].reduce((a, b) => Math.min(a, b), Infinity);
   return {
     id: m.id,
     provider: m.provider,
-    providerName: m.provider_name ?? m.provider,
-    label: m.label ?? m.id,
+    providerName: m.provider_name,
+    label: m.label,
     sizes: [...m.sizes],
     seconds: [...m.seconds],
     secondsBySize: { ...m.seconds_by_size },
-    pricePerSecond: { ...m.price_per_second },
-    defaultSize: m.default_size && m.sizes.includes(m.default_size) ? m.default_size : m.sizes[0],
-    defaultSeconds: m.default_seconds ?? m.seconds[0],
-    remix: m.actions?.remix ?? true,
-    remixUnavailable: m.unavailable?.remix,
-    reference: m.inputs?.input_reference ?? true,
-    negativePrompt: m.inputs?.negative_prompt ?? false,
-    audio: m.audio ?? false,
-    variants: m.variants ? [...m.variants] : ["video", "thumbnail", "spritesheet"],
+    defaultSize: m.sizes.includes(m.default_size) ? m.default_size : m.sizes[0],
+    defaultSeconds: m.default_seconds,
+    remix: m.actions.remix,
+    reference: m.inputs.input_reference,
+    negativePrompt: m.inputs.negative_prompt,
+    audioChoice: m.inputs.audio,
+    audio: m.audio,
+    variants: [...m.variants],
+    quotes: quotesOf(m),
+    fromPrice: Number.isFinite(cheapest)
+      ? `from $${cheapest.toFixed(2)}${perVideo ? " a video" : "/s"}`
+      : "",
+    priceNote: priceNote(m),
+    retiresAt: m.retires_at,
   };
 }
 
@@ -169,38 +167,10 @@ export function secondsAt(model: ModelView, size: string): string[] {
   return model.secondsBySize[size] ?? model.seconds;
 }
 
-/** The view of a video's model from the whole catalogue; undefined for a model it no longer has. */
-export function modelOf(video: Pick<Video, "model">): ModelView | undefined {
-  const found = MODELS.find((m) => m.id === video.model);
-  return found ? modelView(found) : undefined;
-}
-
-/** Whether a finished video of this model has that file (Veo makes no thumbnail, for one). */
-export function hasVariant(video: Pick<Video, "model">, variant: string): boolean {
-  return modelOf(video)?.variants.includes(variant) ?? true;
-}
-
-/** Whether a finished video of this model can be remixed, and if not, why. */
-export function remixOf(video: Pick<Video, "model">): { ok: boolean; why?: string } {
-  const model = modelOf(video);
-  return { ok: model?.remix ?? true, why: model?.remixUnavailable };
-}
-
-/**
- * Whether the provider can extend or edit this finished video, and if not, why (in its words);
- * for an extension, also the lengths the new segment may have.
- */
-export function actionOf(
-  video: Pick<Video, "model" | "size" | "seconds">,
-  action: "extend" | "edit",
-): { ok: boolean; why?: string; seconds: string[] } {
-  const model = findModel(video.model);
-  if (!model) return { ok: false, seconds: [] };
-  if (action === "edit") {
-    return { ok: model.actions.edit, why: model.unavailable?.edit, seconds: [] };
-  }
-  const why = extendRefusal(model, video);
-  return { ok: !why, why, seconds: model.extension?.seconds ?? [] };
+/** The price of one choice, looked up in the catalog's quotes (nothing is computed here). */
+export function quoteOf(model: ModelView, size: string, seconds: string, sound = true): number {
+  const quote = model.quotes[size]?.[seconds];
+  return (sound ? quote?.sound : quote?.silent ?? quote?.sound) ?? 0;
 }
 
 /** How a video came from its source, as the lineage says it. */
@@ -218,16 +188,29 @@ export function modelsPayload(models: readonly ModelInfo[]) {
     label: m.label,
     provider_name: m.providerName,
     sizes: m.sizes,
+    size_labels: Object.fromEntries(m.sizes.map((size) => [size, sizeLabel(size)])),
     seconds: m.seconds,
     seconds_by_size: m.secondsBySize,
     default_size: m.defaultSize,
     default_seconds: m.defaultSeconds,
-    price_per_second: m.pricePerSecond,
+    quotes: m.quotes,
     reference: m.reference,
     negative_prompt: m.negativePrompt,
-    audio: m.audio,
-    remix: m.remix,
+    audio_choice: m.audioChoice,
+    note: modelNote(m),
   }));
+}
+
+/** What the chosen model is, under the model select ("fal.ai · with sound · list price of …"). */
+export function modelNote(model: ModelView | undefined): string {
+  if (!model) return "";
+  return [
+    model.providerName,
+    model.audio && !model.audioChoice ? "with sound" : "",
+    model.remix ? "" : "no remix",
+    model.priceNote,
+    model.retiresAt ? `retires ${model.retiresAt}` : "",
+  ].filter(Boolean).join(" · ");
 }
 
 /** "0:07", "1:05", "1:02:03": a duration in whole seconds, for elapsed times. */

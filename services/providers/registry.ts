@@ -1,4 +1,5 @@
-import { DEFAULT_MODEL, findModel } from "../models.ts";
+import { Catalog } from "../catalog.ts";
+import { DEFAULT_MODEL } from "../models.ts";
 import { RequestBudget } from "../request_budget.ts";
 import type { ModelInfo } from "../types.ts";
 import type { Provider, Upstream } from "../upstream.ts";
@@ -19,8 +20,8 @@ export interface ProviderEntry {
  */
 export class ProviderSet {
   readonly entries: readonly ProviderEntry[];
-  /** What the create form and `GET /api/models` offer: the configured providers' models. */
-  readonly models: readonly ModelInfo[];
+  /** Every fact about the configured providers' models, as known now. */
+  readonly catalog: Catalog;
   /** All providers' health, for /readyz and the admin page. */
   readonly health: UpstreamHealth;
   /** The longest wait of any provider's budget, for the admin page. */
@@ -35,7 +36,7 @@ export class ProviderSet {
       budget: new RequestBudget(options.perMinute, now),
       health: new UpstreamHealth(now),
     }));
-    this.models = providers.flatMap((p) => p.models);
+    this.catalog = new Catalog(providers);
     this.health = new CombinedHealth(this.entries, now);
     this.budget = new CombinedBudget(this.entries.map((e) => e.budget), options.perMinute, now);
     this.upstream = combinedUpstream(this.entries);
@@ -46,9 +47,14 @@ export class ProviderSet {
     return this.entries.length > 0 && this.entries.every((e) => e.provider.simulated);
   }
 
-  /** An offered model, or undefined when it is unknown or its provider is not configured. */
+  /** What the create form and `GET /api/models` offer: the configured providers' live models. */
+  get models(): ModelInfo[] {
+    return this.catalog.offered;
+  }
+
+  /** An offered model, or undefined when it is unknown, retired or its provider is not set up. */
   findModel(id: string): ModelInfo | undefined {
-    return this.models.find((m) => m.id === id);
+    return this.catalog.find(id);
   }
 
   /** The model a create without one gets: the contract's default when offered, else the first. */
@@ -62,7 +68,7 @@ export class ProviderSet {
 
   /** The provider of a stored job: the one recorded with it, else the one of its model. */
   forJob(job: { provider?: string | null; model: string }): ProviderEntry | undefined {
-    const id = job.provider ?? findModel(job.model)?.provider;
+    const id = job.provider ?? this.catalog.describe(job.model)?.provider;
     return id ? this.byId(id) : undefined;
   }
 }

@@ -1,10 +1,13 @@
 import type { ModelInfo } from "../../services/types.ts";
 import { DEFAULT_MODEL } from "../../services/models.ts";
+import { MAX_REFERENCE_BYTES } from "../../services/images.ts";
 import {
   formatCost,
+  modelNote,
   modelsPayload,
   type ModelView,
   modelView,
+  quoteOf,
   safeJson,
   secondsAt,
   sizeLabel,
@@ -14,7 +17,7 @@ import { Option } from "./Option.tsx";
 
 export const PROMPT_MAX = 4000;
 export const NEGATIVE_PROMPT_MAX = 1000;
-export const REFERENCE_MAX_BYTES = 20 * 1024 * 1024;
+export const REFERENCE_MAX_BYTES = MAX_REFERENCE_BYTES;
 export const REFERENCE_TYPES = "image/jpeg,image/png,image/webp";
 
 function pick(options: readonly string[], preferred: string): string {
@@ -22,17 +25,7 @@ function pick(options: readonly string[], preferred: string): string {
 }
 
 function priceHint(model: ModelView): string {
-  const prices = Object.values(model.pricePerSecond);
-  if (prices.length === 0) return model.label;
-  const min = Math.min(...prices);
-  return `${model.label} — from $${min.toFixed(2)}/s`;
-}
-
-/** What the chosen model is, under the model select ("OpenAI Sora · with sound"). */
-export function modelNote(model: ModelView | undefined): string {
-  if (!model) return "";
-  return [model.providerName, model.audio ? "with sound" : "", model.remix ? "" : "no remix"]
-    .filter(Boolean).join(" · ");
+  return model.fromPrice ? `${model.label} — ${model.fromPrice}` : model.label;
 }
 
 function ModelOptions(props: { models: ModelView[]; selected?: string }) {
@@ -65,7 +58,8 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
   const size = pick(sizes, model?.defaultSize ?? "");
   const secondsList = model ? secondsAt(model, size) : [];
   const seconds = pick(secondsList, model?.defaultSeconds ?? "");
-  const cost = (model?.pricePerSecond[size] ?? 0) * Number(seconds || 0);
+  const cost = model ? quoteOf(model, size, seconds) : 0;
+  const audioChoice = model?.audioChoice ?? false;
   const negative = model?.negativePrompt ?? false;
   const reference = model?.reference ?? true;
 
@@ -81,6 +75,7 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
       hx-swap="afterbegin"
       hx-disable="find button[type=submit]"
       x-data="createForm"
+      data-max-bytes={REFERENCE_MAX_BYTES}
     >
       <script
         type="application/json"
@@ -210,6 +205,29 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
               <Option key={s} value={s} selected={s === seconds}>{s} seconds</Option>
             ))}
           </select>
+        </div>
+        <div class="field field-audio" hidden={!audioChoice} x-bind:hidden="noAudioChoice">
+          <label class="check">
+            <input
+              type="checkbox"
+              name="audio"
+              value="on"
+              checked={model?.audio ?? true}
+              disabled={!audioChoice}
+              x-bind:disabled="noAudioChoice"
+              x-ref="audio"
+              x-on:change="recalc"
+            />
+            With sound
+          </label>
+          {/* An unchecked box sends nothing; this says "off" instead, and only then. */}
+          <input
+            type="hidden"
+            name="audio"
+            value="off"
+            disabled={!audioChoice || (model?.audio ?? true)}
+            x-bind:disabled="soundOrNoChoice"
+          />
         </div>
         <div class="estimate">
           <span class="estimate-label">Estimated cost</span>

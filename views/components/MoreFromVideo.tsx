@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { Video } from "../../services/types.ts";
-import { actionOf, formatCost, modelOf, remixOf, videoPath } from "../format.ts";
+import { formatCost, videoPath } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
 
@@ -66,22 +66,22 @@ function Note(props: { text: string }) {
 
 /**
  * What can be made from a finished video besides a remix: a longer one (extend), a changed one
- * (edit), where its provider offers them, and one that goes on from its last frame (continue),
- * where there is a last frame to be had (a storyboard, or ffmpeg). Missing actions say why
- * (once: the page already says why remix is missing).
+ * (edit) and one that goes on from its last frame (continue), each with its cost, as the service
+ * says (`video.actions`). Missing actions say why, each reason once.
  */
-export function MoreFromVideo(
-  props: { video: Video; canContinue: boolean; keptUpstream: boolean },
-) {
-  const { video, keptUpstream } = props;
-  const extend = actionOf(video, "extend");
-  const edit = actionOf(video, "edit");
-  const changeable = remixOf(video).ok || extend.ok || edit.ok;
-  const price = modelOf(video)?.pricePerSecond[video.size] ?? 0;
-  const whole = formatCost(price * Number(video.seconds));
+export function MoreFromVideo(props: { video: Video }) {
+  const { video } = props;
+  const { extend, edit } = video.actions;
+  const go = video.actions.continue;
+  const reasons = [
+    ...new Set(
+      [video.actions.remix, extend, edit, go].filter((a) => !a.available && a.reason)
+        .map((a) => a.reason!),
+    ),
+  ];
   return (
     <div class="detail-more-from">
-      {extend.ok && keptUpstream && (
+      {extend.available && (
         <ActionForm
           video={video}
           action="extend"
@@ -93,42 +93,41 @@ export function MoreFromVideo(
         >
           <label class="label" for="extend-seconds">New segment</label>
           <select id="extend-seconds" name="seconds">
-            {extend.seconds.map((s) => (
-              <Option key={s} value={s}>
-                {s} seconds · {formatCost(price * Number(s))} ·{" "}
-                {Number(video.seconds) + Number(s)}s in all
+            {(extend.options ?? []).map((o) => (
+              <Option key={o.seconds} value={o.seconds}>
+                {o.seconds} seconds · {formatCost(o.cost)} · {o.result_seconds}s in all
               </Option>
             ))}
           </select>
         </ActionForm>
       )}
-      {edit.ok && keptUpstream && (
+      {edit.available && (
         <ActionForm
           video={video}
           action="edit"
           summary="Edit"
           label="What should change?"
           placeholder="Make the sky stormy"
-          hint={`The same video, at the same size and length, with the changes you describe (${whole}).`}
+          hint={`The same video, at the same size and length, with the changes you describe (${
+            formatCost(edit.cost ?? 0)
+          }).`}
           submit="Edit"
         />
       )}
-      {props.canContinue && (
+      {go.available && (
         <ActionForm
           video={video}
           action="continue"
           summary="Continue from the last frame"
           label="What happens next?"
           placeholder="The camera follows as…"
-          hint={`A new video at the same model, size and length, starting from this one's last frame (${whole}).`}
+          hint={`A new video at the same model, size and length, starting from this one's last frame (${
+            formatCost(go.cost ?? 0)
+          }).`}
           submit="Continue"
         />
       )}
-      {!keptUpstream && changeable && (
-        <Note text="The provider no longer keeps this video, so it cannot be remixed, extended or edited any more; continue from its last frame or re-run it instead." />
-      )}
-      {keptUpstream && !extend.ok && extend.why && <Note text={extend.why} />}
-      {!edit.ok && edit.why && edit.why !== remixOf(video).why && <Note text={edit.why} />}
+      {reasons.map((reason) => <Note key={reason} text={reason} />)}
     </div>
   );
 }

@@ -6,11 +6,9 @@ import {
   excerpt,
   failureText,
   formatDuration,
-  hasVariant,
   isoTime,
   isPending,
   orientation,
-  remixOf,
   statusLabel,
   videoPath,
 } from "../format.ts";
@@ -50,8 +48,8 @@ export function Elapsed(props: { video: Video }) {
  */
 function ReadyMedia(props: { video: Video }) {
   const { video } = props;
-  const thumbnail = hasVariant(video, "thumbnail");
-  const spritesheet = hasVariant(video, "spritesheet");
+  const thumbnail = video.variants.includes("thumbnail");
+  const spritesheet = video.variants.includes("spritesheet");
   return (
     <>
       {
@@ -197,7 +195,7 @@ function Card(props: { video: Video; oob?: boolean }) {
                 <Icon name="download" />
               </a>
             )}
-            {video.status === "completed" && remixOf(video).ok && <RemixDialog video={video} />}
+            {video.actions.remix.available && <RemixDialog video={video} />}
             {video.status === "failed" && <RerunButton video={video} />}
             <button
               type="button"

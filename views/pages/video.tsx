@@ -15,12 +15,9 @@ import {
   formatCost,
   formatDuration,
   formatTime,
-  hasVariant,
   isoTime,
   isPending,
-  modelOf,
   orientation,
-  remixOf,
   videoPath,
 } from "../format.ts";
 
@@ -39,7 +36,7 @@ function Player(props: { video: Video }) {
         controls
         preload="metadata"
         playsinline
-        poster={hasVariant(video, "thumbnail")
+        poster={video.variants.includes("thumbnail")
           ? contentPath(video, "?variant=thumbnail")
           : undefined}
         src={contentPath(video)}
@@ -79,20 +76,13 @@ export function VideoPage(props: {
   user: User;
   demo: boolean;
   video: Video;
-  cost: number;
   source: Video | null;
   derivation: Derivation | null;
   derived: { video: Video; derivation: Derivation }[];
   retryReason?: string | null;
-  canContinue?: boolean;
-  keptUpstream?: boolean;
 }) {
   const { video, source, derived } = props;
   const pending = isPending(video.status);
-  const model = modelOf(video);
-  const remix = remixOf(video);
-  // Remix, extend and edit work on the provider's copy, which it keeps only for a while.
-  const kept = props.keptUpstream ?? true;
   return (
     <Layout title={excerpt(video.prompt, 50) || "Video"} user={props.user} demo={props.demo}>
       <nav class="breadcrumb" aria-label="Breadcrumb">
@@ -111,7 +101,7 @@ export function VideoPage(props: {
           <div class="detail-media">
             <Player video={video} />
           </div>
-          {video.status === "completed" && hasVariant(video, "spritesheet") && (
+          {video.status === "completed" && video.variants.includes("spritesheet") && (
             <figure class="storyboard">
               <img
                 src={contentPath(video, "?variant=spritesheet")}
@@ -148,9 +138,7 @@ export function VideoPage(props: {
                 Download MP4
               </a>
             )}
-            {video.status === "completed" && remix.ok && kept && (
-              <RemixDialog video={video} inLibrary={false} large />
-            )}
+            {video.actions.remix.available && <RemixDialog video={video} inLibrary={false} large />}
             <button
               type="button"
               class={video.status === "failed" ? "btn btn-primary" : "btn"}
@@ -165,7 +153,7 @@ export function VideoPage(props: {
             </button>
           </div>
           <div class="detail-more">
-            {video.status === "completed" && hasVariant(video, "thumbnail") && (
+            {video.status === "completed" && video.variants.includes("thumbnail") && (
               <a
                 class="btn btn-sm btn-ghost"
                 href={contentPath(video, "?variant=thumbnail&download=1")}
@@ -193,19 +181,7 @@ export function VideoPage(props: {
             </button>
           </div>
 
-          {video.status === "completed" && (
-            <MoreFromVideo
-              video={video}
-              canContinue={props.canContinue ?? true}
-              keptUpstream={kept}
-            />
-          )}
-          {video.status === "completed" && !remix.ok && remix.why && (
-            <p class="hint detail-note">
-              <Icon name="remix" />
-              {remix.why}
-            </p>
-          )}
+          {video.status === "completed" && <MoreFromVideo video={video} />}
 
           <section class="detail-section" aria-labelledby="prompt-title">
             <h2 id="prompt-title" class="detail-label">Prompt</h2>
@@ -216,8 +192,8 @@ export function VideoPage(props: {
             <div>
               <dt>Model</dt>
               <dd>
-                {model?.label ?? video.model}
-                {model && <span class="took">{model.providerName}</span>}
+                {video.model_label}
+                <span class="took">{video.provider_name}</span>
               </dd>
             </div>
             <div>
@@ -230,7 +206,7 @@ export function VideoPage(props: {
             </div>
             <div>
               <dt>Estimated cost</dt>
-              <dd class="cost">{formatCost(props.cost)}</dd>
+              <dd class="cost">{formatCost(video.cost)}</dd>
             </div>
             <div>
               <dt>Created</dt>

@@ -2,8 +2,8 @@
 // mode), its HTTP client passing through to the simulator as if it were Google.
 import type { Video } from "../services/types.ts";
 import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
-import { assert, assertEquals } from "./assert.ts";
-import { startTestApp } from "./helpers.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { startTestApp, waitFor } from "./helpers.ts";
 
 Deno.test("[vertex] through the app: create, complete, download, extend, and a filtered prompt", async () => {
   const sim = createVertexSimulator({ timeScale: 0.01 });
@@ -78,4 +78,27 @@ Deno.test("[vertex] through the app: create, complete, download, extend, and a f
   } finally {
     await Deno.remove(keyFile);
   }
+});
+
+Deno.test("[vertex] demo mode: refused credentials hold Veo jobs queued, name the key file, and recover", async () => {
+  const sim = createVertexSimulator({ timeScale: 0.01 });
+  await using t = await startTestApp({
+    env: { SIMULATOR_TIME_SCALE: "0.01" },
+    simulators: { vertex: sim },
+  });
+  const token = await t.userToken("ada");
+  const fault = sim.faults.add({ kind: "status", status: 403, path: /^\/v1\// });
+  const video: Video = await (await t.api("POST", "/api/videos", token, {
+    prompt: "held",
+    model: "veo-3.1-generate-001",
+    seconds: "4",
+  })).json();
+  await waitFor(() => t.runtime.health.status.outage === "refused", "the outage to be seen");
+  assertMatch(t.runtime.health.status.advice ?? "", /GOOGLE_APPLICATION_CREDENTIALS/);
+  assertEquals((await t.api("GET", `/api/videos/${video.id}`, token)).status, 200);
+  assertEquals(sim.creates.length, 0);
+  fault.remove();
+  const done = await t.waitForVideo(token, video.id, (v) => v.status === "completed");
+  assertEquals(done.error, null);
+  assertEquals(sim.creates.length, 1);
 });

@@ -326,3 +326,25 @@ Deno.test("[fal] the key never goes to a media host that is not fal's queue or A
     { url: "https://v3.fal.media/files/abc/output.mp4", key: null },
   ]);
 });
+
+Deno.test("[fal] a download cut short by the network breaks the stream (the app then retries)", async () => {
+  const { sim, provider } = falSetup();
+  const { upstream } = provider;
+  const job = await upstream.create(
+    { prompt: "a kite", model: FAST, size: "1280x720", seconds: "4" },
+    "k",
+  );
+  await until(
+    upstream,
+    job.id,
+    { startedAt: Date.now(), seconds: "4" },
+    (j) => j.status === "completed",
+  );
+  sim.faults.add({ kind: "truncate", path: /\/files\//, times: 1 });
+  const cut = await upstream.download(job.id, "video", new AbortController().signal);
+  assertEquals(cut.headers.get("content-length"), String(MEDIA.video.bytes.byteLength));
+  const broke = await cut.arrayBuffer().then(() => false, () => true);
+  assert(broke, "the body errors instead of ending early");
+  const whole = await upstream.download(job.id, "video", new AbortController().signal);
+  assertEquals(new Uint8Array(await whole.arrayBuffer()), MEDIA.video.bytes);
+});

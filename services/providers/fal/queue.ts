@@ -8,6 +8,11 @@ import { requestIdOf, requestUrlOf, upstreamIdFor, upstreamIdOf } from "./upstre
 
 /** fal keeps media at least 7 days (the result JSON only about an hour: read it at once). */
 const MEDIA_RETENTION_SECONDS = 7 * 24 * 3600;
+/**
+ * Statuses of a request that ended. fal documents COMPLETED only (success or not: the result
+ * tells); the others are read the same way in case a queue or proxy says them.
+ */
+const ENDED = new Set(["COMPLETED", "FAILED", "ERROR", "CANCELLED", "CANCELED"]);
 /** How many requests' URLs are kept in memory; older ones are rebuilt from their ids. */
 const REMEMBERED = 2000;
 
@@ -125,7 +130,11 @@ export function createFalQueue(options: FalQueueOptions): FalQueue {
   }
 
   /** Reads a finished request's result: the video's URL, or why there is none. */
-  async function outcome(id: string): Promise<Outcome> {
+  /**
+   * `statusError` is what the status said went wrong, if it did (newer queues add `error` to a
+   * COMPLETED status): it explains a result that cannot be read.
+   */
+  async function outcome(id: string, statusError?: string): Promise<Outcome> {
     const answer = await client.json("GET", requestUrl(id));
     if (answer.status >= 200 && answer.status <= 299) {
       const url = (answer.body as { video?: { url?: unknown } })?.video?.url;
@@ -141,10 +150,15 @@ export function createFalQueue(options: FalQueueOptions): FalQueue {
     if (answer.status === 404 || answer.status === 410) {
       return {
         status: "failed",
-        error: {
-          code: "expired_upstream",
-          message: "fal.ai no longer keeps this request's result (it keeps one about an hour).",
-        },
+        error: statusError
+          ? {
+            code: "generation_failed",
+            message: `fal.ai could not make this video: ${statusError}`,
+          }
+          : {
+            code: "expired_upstream",
+            message: "fal.ai no longer keeps this request's result (it keeps one about an hour).",
+          },
       };
     }
     const error = classifyFalError(answer, true);
@@ -241,16 +255,17 @@ export function createFalQueue(options: FalQueueOptions): FalQueue {
         throw new UpstreamError("fal.ai no longer knows this request.", false, 404, "not_found");
       }
       if (answer.status < 200 || answer.status > 299) throw classifyFalError(answer);
-      const status = (answer.body as { status?: unknown })?.status;
+      const body = (answer.body ?? {}) as { status?: unknown; error?: unknown };
+      const status = body.status;
       if (status === "IN_QUEUE") {
         return { id, status: "queued", progress: 0, error: null, expires_at: null };
       }
       if (status === "IN_PROGRESS") return inProgress(id, context);
-      if (status !== "COMPLETED") {
+      if (typeof status !== "string" || !ENDED.has(status)) {
         throw new UpstreamError(`fal.ai answered with an unknown status (${status}).`, true);
       }
       // COMPLETED says only that the request ended: its result says how.
-      const result = await outcome(id);
+      const result = await outcome(id, typeof body.error === "string" ? body.error : undefined);
       return result.status === "completed"
         ? {
           id,

@@ -10,7 +10,9 @@ import {
 } from "./media_store.ts";
 import { errorFields, type Logger, silentLogger } from "./log.ts";
 import type { ProviderEntry, ProviderSet } from "./providers/registry.ts";
-import type { VideoAction, VideoError } from "./types.ts";
+import type { ContentVariant, VideoAction, VideoError } from "./types.ts";
+import { finishMedia } from "./local_media.ts";
+import { fileIsVariant } from "./media_check.ts";
 import { ModelRetiredError, type Upstream, UpstreamError, type UpstreamJob } from "./upstream.ts";
 import { audioOf, type VideoFacts } from "./video_facts.ts";
 import { toVideo } from "./video_view.ts";
@@ -31,6 +33,8 @@ export interface JobRunnerOptions {
   giveUpMs?: number;
   /** What the catalog says of each video, for the events it publishes. */
   facts: VideoFacts;
+  /** ffmpeg, when it can run here: thumbnails and storyboards are made from the MP4. */
+  ffmpeg?: string;
   log?: Logger;
 }
 
@@ -45,7 +49,7 @@ const GIVE_UP_AFTER_MS = 24 * 3600_000;
  * downloaded, skipping the files already renamed into place.
  */
 export class JobRunner {
-  readonly #o: Required<JobRunnerOptions>;
+  readonly #o: Required<Omit<JobRunnerOptions, "ffmpeg">> & { ffmpeg?: string };
   readonly #active = new Map<string, Promise<void>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
@@ -228,36 +232,40 @@ export class JobRunner {
   }
 
   async #download(row: VideoRow, p: ProviderEntry): Promise<void> {
-    const { dataDir } = this.#o;
-    const { upstream } = p.provider;
+    const { dataDir, providers } = this.#o;
     if (row.upstream_expires_at && this.#o.now() / 1000 > row.upstream_expires_at) {
       return this.#fail(row, EXPIRED);
     }
     await mkdir(videoDir(dataDir, row.id), { recursive: true });
-    const bytes: Partial<Record<string, number>> = {};
     // Each model says which media its videos come with (most make only the MP4).
     const variants = this.#o.facts.model(row)?.variants ?? ["video"];
+    const downloaded: ContentVariant[] = [];
     for (const variant of variants) {
-      const path = mediaPath(dataDir, row.id, variant);
-      const existing = await fileSize(path);
-      if (existing !== null) {
-        bytes[variant] = existing;
-        continue;
+      try {
+        if (await this.#downloadVariant(row, p, variant)) downloaded.push(variant);
+      } catch (error) {
+        // An image the endpoint does not really have is made here instead; the video is a must.
+        const missing = variant !== "video" && error instanceof UpstreamError &&
+          !error.transient;
+        if (!missing) throw error;
+        providers.catalog.markVariantMissing(row.model, variant);
       }
-      const stall = new AbortController();
-      const signal = AbortSignal.any([this.#abort.signal, stall.signal]);
-      const response = await this.#upstreamCall(
-        row,
-        p,
-        () => upstream.download(row.upstream_id!, variant, signal),
-      );
-      if (!response.body) throw new UpstreamError("The upstream sent no content.", true);
-      const length = response.headers.get("content-length");
-      bytes[variant] = await writeStreamAtomically(
-        path,
-        response.body.pipeThrough(abortWhenIdle(stall, this.#o.idleTimeoutMs)),
-        length === null ? undefined : Number(length),
-      );
+    }
+    if (!(await fileIsVariant(mediaPath(dataDir, row.id, "video"), "video"))) {
+      await removeQuietly(mediaPath(dataDir, row.id, "video"));
+      return this.#fail(row, {
+        code: "not_a_video",
+        message: `${p.provider.name} sent something that is not an MP4 video.`,
+      });
+    }
+    const media = await finishMedia(dataDir, row.id, downloaded, this.#o.ffmpeg);
+    for (const variant of media.wrong) {
+      providers.catalog.markVariantMissing(row.model, variant);
+      this.#o.log.warn("a download was not what its variant must be; made here instead", {
+        video: row.id,
+        model: row.model,
+        variant,
+      });
     }
     const saved = this.#save(row, {
       status: "completed",
@@ -266,12 +274,36 @@ export class JobRunner {
       next_poll_at: null,
       attempts: 0,
       retry_reason: null,
-      video_bytes: bytes.video ?? null,
-      thumbnail_bytes: bytes.thumbnail ?? null,
-      spritesheet_bytes: bytes.spritesheet ?? null,
+      video_bytes: media.bytes.video ?? null,
+      thumbnail_bytes: media.bytes.thumbnail ?? null,
+      spritesheet_bytes: media.bytes.spritesheet ?? null,
+      media_width: media.probe?.width ?? null,
+      media_height: media.probe?.height ?? null,
+      media_seconds: media.probe?.seconds ?? null,
     });
     // Deleted while downloading: what was just written belongs to nobody.
     if (!saved) await removeQuietly(videoDir(dataDir, row.id));
+  }
+
+  /** Streams one variant into place, unless it is there already; true when it was fetched now. */
+  async #downloadVariant(row: VideoRow, p: ProviderEntry, variant: ContentVariant) {
+    const path = mediaPath(this.#o.dataDir, row.id, variant);
+    if (await fileSize(path) !== null) return false;
+    const stall = new AbortController();
+    const signal = AbortSignal.any([this.#abort.signal, stall.signal]);
+    const response = await this.#upstreamCall(
+      row,
+      p,
+      () => p.provider.upstream.download(row.upstream_id!, variant, signal),
+    );
+    if (!response.body) throw new UpstreamError("The upstream sent no content.", true);
+    const length = response.headers.get("content-length");
+    await writeStreamAtomically(
+      path,
+      response.body.pipeThrough(abortWhenIdle(stall, this.#o.idleTimeoutMs)),
+      length === null ? undefined : Number(length),
+    );
+    return true;
   }
 
   #retryLater(row: VideoRow, error: unknown, p: ProviderEntry | undefined): void {

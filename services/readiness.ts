@@ -5,7 +5,15 @@ import type { UpstreamHealth } from "./upstream_health.ts";
 export interface Readiness {
   ok: boolean;
   database: string;
-  upstream: { ok: boolean; name: string; simulated: boolean; problem?: string; detail?: string };
+  upstream: {
+    ok: boolean;
+    /** False when the key's check got an answer that neither proves nor refuses it. */
+    verified: boolean;
+    name: string;
+    simulated: boolean;
+    problem?: string;
+    detail?: string;
+  };
 }
 
 /** Can the app do its work: does the database take a write, does the upstream answer? */
@@ -27,9 +35,11 @@ export async function checkReadiness(deps: {
     database,
     upstream: {
       ok: upstream.ok,
+      verified: upstream.ok && upstream.verified !== false,
       name: deps.upstream.name,
       simulated: deps.simulated,
-      ...(upstream.ok ? {} : { problem: upstream.outage, detail: upstream.detail }),
+      ...(upstream.ok ? {} : { problem: upstream.outage }),
+      ...(upstream.detail ? { detail: upstream.detail } : {}),
     },
   };
 }

@@ -123,6 +123,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     idleTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     giveUpMs: config.POLL_GIVE_UP_MS,
     facts,
+    ffmpeg: facts.ffmpeg ? config.FFMPEG_PATH : undefined,
     log,
     now,
   });

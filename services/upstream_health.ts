@@ -2,6 +2,11 @@ import type { Upstream, UpstreamError, UpstreamOutage } from "./upstream.ts";
 
 export interface UpstreamStatus {
   ok: boolean;
+  /**
+   * False when the cheapest authenticated call was answered with a 4xx other than 401/403: the
+   * endpoint answers, but whether the key works cannot be told — never reported as "works".
+   */
+  verified?: boolean;
   outage?: UpstreamOutage;
   /** What the upstream said, for the operator. */
   detail?: string;
@@ -40,7 +45,7 @@ export class UpstreamHealth {
 
   recordSuccess(): void {
     const wasDown = !this.#status.ok;
-    this.#status = { ok: true, checkedAt: this.now() };
+    this.#status = { ok: true, verified: true, checkedAt: this.now() };
     if (wasDown) { for (const listener of this.#recoveryListeners) listener(); }
   }
 
@@ -69,8 +74,16 @@ export class UpstreamHealth {
     this.#ping ??= upstream.ping().then(
       () => this.recordSuccess(),
       (error: UpstreamError) => {
-        if (error.outage) this.recordFailure(error);
-        else this.#status = { ...this.#status, checkedAt: this.now() };
+        if (error.outage) return this.recordFailure(error);
+        const status = error.status;
+        this.#status = status && status >= 400 && status < 500
+          ? {
+            ok: true,
+            verified: false,
+            detail: `the check was answered ${status}: ${error.message}`,
+            checkedAt: this.now(),
+          }
+          : { ...this.#status, checkedAt: this.now() };
       },
     ).then(() => this.#status).finally(() => this.#ping = undefined);
     return this.#ping;

@@ -19,8 +19,9 @@ export function DemoBanner() {
   return (
     <div class="demo-banner" role="note">
       <strong>Demo mode</strong>{" "}
-      — videos come from built-in simulators of Sora and Veo. Set OPENAI_API_KEY or GEMINI_API_KEY
-      to use the real services.
+      — videos come from built-in simulators of fal.ai, Gemini Omni, Veo on Vertex AI and an
+      OpenAI-compatible endpoint. Set FAL_KEY, GEMINI_API_KEY, GOOGLE_CLOUD_PROJECT with
+      GOOGLE_APPLICATION_CREDENTIALS, or OPENAI_API_KEY to make real videos.
     </div>
   );
 }

@@ -11,6 +11,7 @@ import {
   type UpstreamOutage,
 } from "../upstream.ts";
 import { OPENAI_MODELS } from "./openai_models.ts";
+import { declaredOpenAIModels } from "./openai_declared.ts";
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 type Sdk = typeof import("openai");
@@ -56,14 +57,18 @@ export function openAIProvider(
       }
       : { apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL, fetch: options.fetch }),
   });
+  // Behind a gateway the endpoint serves what its operator declares; else the Sora 2 catalog.
+  const name = config.OPENAI_MODELS ? "OpenAI-compatible endpoint" : "OpenAI Sora";
   return {
     id: "openai",
-    name: "OpenAI Sora",
-    models: OPENAI_MODELS,
+    name,
+    models: config.OPENAI_MODELS ? declaredOpenAIModels(config.OPENAI_MODELS, name) : OPENAI_MODELS,
     upstream,
     simulated: !!simulator,
     advice: ADVICE,
     keyVariable: "OPENAI_API_KEY",
+    // Gateways such as LiteLLM's proxy drop the Idempotency-Key header.
+    createsMayRepeat: !!config.OPENAI_BASE_URL,
   };
 }
 

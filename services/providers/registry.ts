@@ -98,7 +98,17 @@ class CombinedHealth extends UpstreamHealth {
       }
     }
     const checked = this.#entries.map((e) => e.health.status.checkedAt ?? 0);
-    return { ok: true, checkedAt: checked.length ? Math.min(...checked) : undefined };
+    const unverified = this.#entries.find((e) => e.health.status.verified === false);
+    return {
+      ok: true,
+      checkedAt: checked.length ? Math.min(...checked) : undefined,
+      ...(unverified
+        ? {
+          verified: false,
+          detail: `${unverified.provider.name}: ${unverified.health.status.detail}`,
+        }
+        : {}),
+    };
   }
 
   override onRecovery(listener: () => void): void {

@@ -1,4 +1,5 @@
-import type { AdminStatus } from "../../services/admin_status.ts";
+import type { AdminStatus, ProviderStatus } from "../../services/admin_status.ts";
+import type { UpstreamStatus } from "../../services/upstream_health.ts";
 import type { User } from "../../services/types.ts";
 import type { UserSummary } from "../../services/users.ts";
 import { formatCost, STATUS_LABELS } from "../format.ts";
@@ -20,6 +21,83 @@ const OUTAGE_TITLES = {
   refused: "The video service refused the API key",
   gone: "The video service endpoint is gone",
 };
+
+/** Whether a provider's key works: proven, refused, or answered in a way that tells neither. */
+function KeyStatus(props: { status: UpstreamStatus }) {
+  const s = props.status;
+  if (!s.ok) {
+    return (
+      <>
+        <strong>{OUTAGE_TITLES[s.outage!]}</strong>
+        <br />
+        {s.advice} <span class="muted">({s.detail})</span>
+      </>
+    );
+  }
+  if (s.verified === false) {
+    return (
+      <>
+        <strong>Cannot be verified</strong> <span class="muted">({s.detail})</span>
+      </>
+    );
+  }
+  return <>Works (checked with an authenticated request)</>;
+}
+
+function ProviderPanel(props: { provider: ProviderStatus }) {
+  const p = props.provider;
+  return (
+    <div class="admin-add" data-provider={p.id}>
+      <h3 class="section-title">
+        {p.name}
+        {p.simulated && <span class="chip">simulated</span>}
+      </h3>
+      <dl class="admin-facts">
+        <dt>Endpoint</dt>
+        <dd>{p.endpoint}</dd>
+        <dt>Status</dt>
+        <dd data-provider-ok={String(p.status.ok)}>
+          <KeyStatus status={p.status} />
+        </dd>
+        <dt>Models</dt>
+        <dd>
+          <ul class="admin-list">
+            {p.models.map((m) => (
+              <li key={m.id} data-model={m.id}>
+                {m.label} <code>{m.id}</code> <span class="muted">· {m.price}</span>
+                {m.retiresAt && <span class="chip">retires {m.retiresAt}</span>}
+              </li>
+            ))}
+          </ul>
+        </dd>
+        {p.retired.length > 0 && (
+          <>
+            <dt>Retired</dt>
+            <dd data-retired>
+              <ul class="admin-list">
+                {p.retired.map((m) => (
+                  <li key={m.id}>
+                    {m.label} <code>{m.id}</code>
+                    {m.replacement && <span class="muted">· replaced by {m.replacement}</span>}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
+        {p.createsMayRepeat && (
+          <>
+            <dt>Retries</dt>
+            <dd class="muted">
+              This provider has no idempotency key: a create whose answer was lost and is sent again
+              can make (and bill) a second video.
+            </dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
 
 export function AdminPage(props: {
   user: User;
@@ -48,14 +126,11 @@ export function AdminPage(props: {
               {status.upstream.simulated && " — built-in simulators (demo mode)"}
             </dd>
             <dt>API key</dt>
-            <dd data-upstream-ok={String(upstream.ok)}>
-              {upstream.ok ? "Works (checked with an authenticated request)" : (
-                <>
-                  <strong>{OUTAGE_TITLES[upstream.outage!]}</strong>
-                  <br />
-                  {upstream.advice} <span class="muted">({upstream.detail})</span>
-                </>
-              )}
+            <dd
+              data-upstream-ok={String(upstream.ok)}
+              data-upstream-verified={String(upstream.verified !== false)}
+            >
+              <KeyStatus status={upstream} />
             </dd>
             <dt>Request budget</dt>
             <dd>
@@ -69,7 +144,36 @@ export function AdminPage(props: {
                 <span key={s} class="chip">{STATUS_LABELS[s]}: {status.queue[s] ?? 0}</span>
               ))} <span class="muted">checked every {status.pollIntervalMs} ms</span>
             </dd>
+            <dt>Media</dt>
+            <dd data-ffmpeg={String(status.ffmpeg)}>
+              {status.ffmpeg
+                ? "ffmpeg runs here: thumbnails, storyboards and last frames are made from the MP4 when a provider sends none."
+                : "ffmpeg cannot run here (install it, and allow it with --allow-run=ffmpeg): videos from providers that send only the MP4 have no thumbnail, storyboard or last frame."}
+            </dd>
           </dl>
+        </section>
+
+        <section class="panel admin-panel" aria-labelledby="providers-title">
+          <div class="panel-head">
+            <h2 id="providers-title" class="panel-title">Providers</h2>
+          </div>
+          {status.providers.map((p) => <ProviderPanel key={p.id} provider={p} />)}
+          {status.keptUpstream.length > 0 && (
+            <div class="admin-add" data-kept-upstream>
+              <h3 class="section-title">Kept upstream</h3>
+              <p class="muted">
+                Deleted here, but the provider refused to delete its copy. Remove these in the
+                provider's own console if they must go.
+              </p>
+              <ul class="admin-list">
+                {status.keptUpstream.map((k) => (
+                  <li key={`${k.video_id}-${k.at}`}>
+                    <code>{k.upstream_id}</code> ({k.model}, {k.provider}) — {k.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
         </section>
 
         <section class="panel admin-panel" aria-labelledby="users-title">

@@ -335,3 +335,9 @@ export function listModel(spec: FalModelSpec): ModelInfo {
     variants: ["video"],
   };
 }
+
+/**
+ * Every curated model at its list price: for labelling and pricing videos made with fal.ai after
+ * FAL_KEY is removed (the app's catalog of former providers).
+ */
+export const FAL_LIST_MODELS: readonly ModelInfo[] = FAL_SPECS.map(listModel);

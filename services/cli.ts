@@ -27,13 +27,16 @@ Commands:
   --version, -V          Show the version.
 
 Environment (a .env file in the working directory is read too):
-  PORT (8000)  HOST (127.0.0.1)  DATA_DIR (./data)  OPENAI_API_KEY  OPENAI_BASE_URL
+  PORT (8000)  HOST (127.0.0.1)  DATA_DIR (./data)  PUBLIC_URL
+  FAL_KEY  FAL_QUEUE_URL  FAL_API_URL  FAL_MODELS
   GEMINI_API_KEY  GEMINI_BASE_URL
-  SORA_SIMULATE (0)  POLL_INTERVAL_MS (5000)  UPSTREAM_MAX_RPM (60)  OPENAI_WEBHOOK_SECRET
-  ADMIN_USERNAME  ADMIN_PASSWORD  SESSION_SECRET  UPSTREAM_TIMEOUT_MS (60000)
+  GOOGLE_CLOUD_PROJECT  GOOGLE_CLOUD_LOCATION (us-central1)  GOOGLE_APPLICATION_CREDENTIALS
+  OPENAI_API_KEY  OPENAI_BASE_URL  OPENAI_MODELS  OPENAI_WEBHOOK_SECRET
+  SORA_SIMULATE (0)  POLL_INTERVAL_MS (5000)  POLL_GIVE_UP_MS (1800000)  UPSTREAM_MAX_RPM (60)
+  ADMIN_USERNAME  ADMIN_PASSWORD  SESSION_SECRET  UPSTREAM_TIMEOUT_MS (60000)  FFMPEG_PATH
   LOG_LEVEL (info)  LOG_FORMAT (text|json)  SIMULATOR_TIME_SCALE (1)
-Without OPENAI_API_KEY and GEMINI_API_KEY (or with SORA_SIMULATE=1) the built-in Sora and Veo
-simulators are used (demo mode).`;
+With no provider configured (or with SORA_SIMULATE=1) every provider's built-in simulator is
+used (demo mode).`;
 
 type Handler = (request: Request) => Response | Promise<Response>;
 
@@ -172,9 +175,13 @@ async function serve(makeHandler: (runtime: Runtime) => { fetch: Handler }): Pro
   await ensureFirstAdmin(runtime.db, config, (line) => console.log(line));
   const app = makeHandler(runtime);
   runtime.jobs.start();
+  // Prices and retirements as the providers publish them: now (without delaying the start),
+  // then daily.
+  void runtime.providers.refresh();
   // A watchdog: if the loop's timer was ever lost, the next minute picks the work up again.
   if (typeof Deno.cron === "function") {
     Deno.cron("sora-studio poller watchdog", "* * * * *", () => runtime.jobs.kick());
+    Deno.cron("sora-studio provider catalogs", "17 4 * * *", () => runtime.providers.refresh());
   }
   const shutdown = new AbortController();
   const server = Deno.serve({
@@ -182,7 +189,7 @@ async function serve(makeHandler: (runtime: Runtime) => { fetch: Handler }): Pro
     hostname: config.HOST,
     signal: shutdown.signal,
     onListen: ({ hostname, port }) => {
-      const mode = config.simulate ? " in demo mode (built-in Sora and Veo simulators)" : "";
+      const mode = config.simulate ? " in demo mode (every provider simulated)" : "";
       console.log(`Sora Studio ${VERSION} listening on http://${hostname}:${port}/${mode}`);
     },
   }, app.fetch);

@@ -42,6 +42,11 @@ export class ProviderSet {
     this.upstream = combinedUpstream(this.entries);
   }
 
+  /** Re-reads every provider's published prices and retirements; failures keep what was known. */
+  async refresh(): Promise<void> {
+    await Promise.allSettled(this.entries.map((e) => e.provider.refresh?.()));
+  }
+
   /** True when every provider is a built-in simulator (demo mode). */
   get simulated(): boolean {
     return this.entries.length > 0 && this.entries.every((e) => e.provider.simulated);

@@ -162,7 +162,8 @@ export function pageRoutes(deps: AppDeps) {
       return newVideo(c, await continueVideo(s, c.var.user.id, c.req.param("id"), prompt));
     })
     .post("/videos/:id/rerun", async (c) => {
-      return newVideo(c, await rerunVideo(s, c.var.user.id, c.req.param("id")));
+      const successor = c.req.query("with") === "successor";
+      return newVideo(c, await rerunVideo(s, c.var.user.id, c.req.param("id"), successor));
     })
     .delete("/videos/:id", async (c) => {
       await deleteVideo(s, c.var.user.id, c.req.param("id"));

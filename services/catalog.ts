@@ -1,5 +1,8 @@
+import { FAL_LIST_MODELS } from "./providers/fal/catalog.ts";
+import { GEMINI_MODELS } from "./providers/gemini/catalog.ts";
 import { OPENAI_MODELS } from "./providers/openai_models.ts";
 import { VEO_MODELS } from "./providers/veo_models.ts";
+import { VERTEX_MODELS } from "./providers/vertex/catalog.ts";
 import type { ContentVariant, ModelInfo, VideoAction } from "./types.ts";
 import type { Provider } from "./upstream.ts";
 
@@ -13,10 +16,16 @@ interface Learnt {
 }
 
 /**
- * Models of providers that are not (or no longer) reachable, so that videos made with them keep
- * their label and price: Veo on the Gemini API (shut down in 2026) and the Sora 2 catalog.
+ * Every provider's own catalog, for videos made with a provider that is not set up here (any
+ * more), so they keep their label and price; with Veo on the Gemini API, shut down in 2026.
  */
-const FORMER_MODELS: readonly ModelInfo[] = [...OPENAI_MODELS, ...VEO_MODELS];
+const FORMER_MODELS: readonly ModelInfo[] = [
+  ...OPENAI_MODELS,
+  ...FAL_LIST_MODELS,
+  ...GEMINI_MODELS,
+  ...VERTEX_MODELS,
+  ...VEO_MODELS,
+];
 
 /**
  * The one source of facts about models: what each configured provider offers (its own catalog,

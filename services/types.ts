@@ -45,6 +45,10 @@ export interface Video {
   media: { width: number; height: number; seconds: number; bytes: number } | null;
   /** What can be made from it now, each with its cost or the reason it cannot. */
   actions: Record<Derivation, VideoActionOffer>;
+  /** What making it again with the same settings costs now (0 when its model is not offered). */
+  rerun_cost: number;
+  /** When its model is retired: the successor to make it again with, at what size, length, cost. */
+  remake_with: { model: string; label: string; size: string; seconds: string; cost: number } | null;
 }
 
 /** One thing that can be made from a finished video, and what it costs, or why not. */

@@ -150,6 +150,31 @@ export class VideoFacts {
   }
 }
 
+/**
+ * For a video of a retired model: the successor it can be made again with (offered here), with
+ * the size and length the successor makes that are nearest to the video's, and their price.
+ */
+export function remakeOf(
+  facts: VideoFacts,
+  row: Pick<VideoRow, "model" | "size" | "seconds" | "audio">,
+): { model: string; label: string; size: string; seconds: string; cost: number } | null {
+  const model = facts.model(row);
+  if (!model?.retired || !model.replacement) return null;
+  const successor = facts.providers.findModel(model.replacement);
+  if (!successor) return null;
+  const size = successor.sizes.includes(row.size) ? row.size : successor.default_size;
+  const lengths = successor.seconds_by_size?.[size] ?? successor.seconds;
+  const seconds = lengths.includes(row.seconds) ? row.seconds : successor.default_seconds;
+  const audio = successor.inputs.audio ? audioOf(row) ?? successor.audio : undefined;
+  return {
+    model: successor.id,
+    label: successor.label,
+    size,
+    seconds,
+    cost: priceOf(successor, { size, seconds, audio }),
+  };
+}
+
 /** A row's sound setting as the price and the provider see it. */
 export function audioOf(row: Pick<VideoRow, "audio">): boolean | undefined {
   return row.audio === null ? undefined : row.audio === 1;

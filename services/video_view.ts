@@ -1,6 +1,7 @@
+import { priceOf } from "./catalog.ts";
 import type { VideoRow } from "./db.ts";
 import type { Video } from "./types.ts";
-import { audioOf, type VideoFacts } from "./video_facts.ts";
+import { audioOf, remakeOf, type VideoFacts } from "./video_facts.ts";
 
 /** A stored row as the public video object of the contract, with what the catalog says of it. */
 export function toVideo(row: VideoRow, facts: VideoFacts): Video {
@@ -37,6 +38,12 @@ export function toVideo(row: VideoRow, facts: VideoFacts): Video {
       }
       : null,
     actions: facts.actions(row),
+    rerun_cost: priceOf(facts.providers.findModel(row.model), {
+      size: row.size,
+      seconds: row.seconds,
+      audio: audioOf(row),
+    }),
+    remake_with: remakeOf(facts, row),
   };
 }
 

@@ -18,7 +18,7 @@ import { priceOf } from "./catalog.ts";
 import { cutFrame, FRAME_COUNT } from "./frames.ts";
 import { errorFields, type Logger, silentLogger } from "./log.ts";
 import { lastFrameOfVideo } from "./video_frames.ts";
-import { audioOf, type VideoFacts } from "./video_facts.ts";
+import { audioOf, remakeOf, type VideoFacts } from "./video_facts.ts";
 import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Derivation, ModelInfo, Video, VideoAction } from "./types.ts";
@@ -359,14 +359,24 @@ export function listVideos(s: VideoServices, userId: number, query: LibraryQuery
 /**
  * A new video with the same prompt, model, size, length and negative prompt (not the reference
  * image: it is not kept once it has been sent). Validated again: the model may be gone since.
+ * `successor` makes it again with the model that replaced a retired one instead.
  */
-export function rerunVideo(s: VideoServices, userId: number, id: string): Promise<Video> {
+export function rerunVideo(
+  s: VideoServices,
+  userId: number,
+  id: string,
+  successor = false,
+): Promise<Video> {
   const source = ownVideo(s, userId, id);
+  const remake = successor ? remakeOf(s.facts, source) : null;
+  if (successor && !remake) {
+    throw conflict("This video's model has no successor on this server to make it again with.");
+  }
   const parsed = createVideoSchema.safeParse({
     prompt: source.prompt,
-    model: source.model,
-    size: source.size,
-    seconds: source.seconds,
+    model: remake?.model ?? source.model,
+    size: remake?.size ?? source.size,
+    seconds: remake?.seconds ?? source.seconds,
     ...(source.negative_prompt ? { negative_prompt: source.negative_prompt } : {}),
     ...(source.audio === null ? {} : { audio: source.audio === 1 }),
   });

@@ -23,7 +23,7 @@ const CANNOT_CHANGE = "Veo cannot change a finished video (remix and edit are So
 
 const VEO = {
   provider: "google",
-  provider_name: "Google Veo",
+  provider_name: "Google Veo (Gemini API)",
   seconds: ["4", "6", "8"],
   default_size: "1280x720",
   default_seconds: "8",
@@ -54,7 +54,8 @@ function veo(
   label: string,
   prices: { hd: number; fourK?: number },
   sizes: string[],
-  canExtend = false,
+  canExtend: boolean,
+  replacement: string,
 ): ModelInfo {
   const price_per_second: Record<string, number> = {};
   const seconds_by_size: Record<string, string[]> = {};
@@ -82,6 +83,8 @@ function veo(
       : {}),
     inputs: { ...VEO.inputs },
     price: { ...VEO.price },
+    retired: true,
+    replacement,
     variants: [...VEO.variants],
   };
 }
@@ -89,14 +92,47 @@ function veo(
 const HD = ["1280x720", "720x1280", "1920x1080", "1080x1920"];
 const UP_TO_4K = [...HD, "3840x2160", "2160x3840"];
 
+/**
+ * Veo as the Gemini API offered it until Google shut it down there (veo-3.0-* on 2026-06-30,
+ * veo-3.1-*-preview on 2026-10-22): retired, kept so that videos made with them keep their
+ * name and price, each naming its successor on Vertex AI.
+ */
 export const VEO_MODELS: readonly ModelInfo[] = [
-  veo("veo-3.1-generate-preview", "Veo 3.1", { hd: 0.40, fourK: 0.60 }, UP_TO_4K, true),
-  veo("veo-3.1-fast-generate-preview", "Veo 3.1 Fast", { hd: 0.15, fourK: 0.35 }, UP_TO_4K, true),
+  veo(
+    "veo-3.1-generate-preview",
+    "Veo 3.1 (preview)",
+    { hd: 0.40, fourK: 0.60 },
+    UP_TO_4K,
+    true,
+    "veo-3.1-generate-001",
+  ),
+  veo(
+    "veo-3.1-fast-generate-preview",
+    "Veo 3.1 Fast (preview)",
+    { hd: 0.15, fourK: 0.35 },
+    UP_TO_4K,
+    true,
+    "veo-3.1-fast-generate-001",
+  ),
   // Veo 3 makes 1080p in landscape only.
-  veo("veo-3.0-generate-001", "Veo 3", { hd: 0.40 }, ["1280x720", "720x1280", "1920x1080"]),
-  veo("veo-3.0-fast-generate-001", "Veo 3 Fast", { hd: 0.15 }, [
-    "1280x720",
-    "720x1280",
-    "1920x1080",
-  ]),
+  veo(
+    "veo-3.0-generate-001",
+    "Veo 3",
+    { hd: 0.40 },
+    ["1280x720", "720x1280", "1920x1080"],
+    false,
+    "veo-3.1-generate-001",
+  ),
+  veo(
+    "veo-3.0-fast-generate-001",
+    "Veo 3 Fast",
+    { hd: 0.15 },
+    [
+      "1280x720",
+      "720x1280",
+      "1920x1080",
+    ],
+    false,
+    "veo-3.1-fast-generate-001",
+  ),
 ];

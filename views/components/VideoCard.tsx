@@ -5,6 +5,7 @@ import {
   elapsedMs,
   excerpt,
   failureText,
+  formatCost,
   formatDuration,
   isoTime,
   isPending,
@@ -128,6 +129,24 @@ export function FailureNote(props: { video: Video }) {
 }
 
 function RerunButton(props: { video: Video }) {
+  const remake = props.video.remake_with;
+  if (remake) {
+    return (
+      <button
+        type="button"
+        class="btn btn-sm"
+        hx-post={`${videoPath(props.video)}/rerun?with=successor`}
+        hx-target="#library"
+        hx-swap="afterbegin"
+        hx-disable="this"
+        data-rerun
+        title={`Its model is retired: make it again with ${remake.label}, ${remake.size}, ${remake.seconds} s`}
+      >
+        <Icon name="rerun" />
+        Make it again with {remake.label} · {formatCost(remake.cost)}
+      </button>
+    );
+  }
   return (
     <button
       type="button"
@@ -140,7 +159,7 @@ function RerunButton(props: { video: Video }) {
       title="Make it again with the same prompt and settings"
     >
       <Icon name="rerun" />
-      Try again
+      Try again · {formatCost(props.video.rerun_cost)}
     </button>
   );
 }

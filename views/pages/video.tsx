@@ -139,18 +139,37 @@ export function VideoPage(props: {
               </a>
             )}
             {video.actions.remix.available && <RemixDialog video={video} inLibrary={false} large />}
-            <button
-              type="button"
-              class={video.status === "failed" ? "btn btn-primary" : "btn"}
-              hx-post={`${videoPath(video)}/rerun`}
-              hx-swap="none"
-              hx-disable="this"
-              data-on-success="open-video"
-              title="Make a new video with the same prompt, model, size and length"
-            >
-              <Icon name="rerun" />
-              {video.status === "failed" ? "Try again" : "Re-run"}
-            </button>
+            {video.remake_with
+              ? (
+                <button
+                  type="button"
+                  class="btn btn-primary"
+                  hx-post={`${videoPath(video)}/rerun?with=successor`}
+                  hx-swap="none"
+                  hx-disable="this"
+                  data-on-success="open-video"
+                  title="Its model is retired: make it again with its successor"
+                >
+                  <Icon name="rerun" />
+                  Make it again with {video.remake_with.label} ·{" "}
+                  {formatCost(video.remake_with.cost)}
+                </button>
+              )
+              : (
+                <button
+                  type="button"
+                  class={video.status === "failed" ? "btn btn-primary" : "btn"}
+                  hx-post={`${videoPath(video)}/rerun`}
+                  hx-swap="none"
+                  hx-disable="this"
+                  data-on-success="open-video"
+                  title="Make a new video with the same prompt, model, size and length"
+                >
+                  <Icon name="rerun" />
+                  {video.status === "failed" ? "Try again" : "Re-run"} ·{" "}
+                  {formatCost(video.rerun_cost)}
+                </button>
+              )}
           </div>
           <div class="detail-more">
             {video.status === "completed" && video.variants.includes("thumbnail") && (

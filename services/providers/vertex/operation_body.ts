@@ -122,7 +122,8 @@ async function* idleTextChunks(
   body: ReadableStream<Uint8Array>,
   idleMs: number,
 ): AsyncGenerator<string> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   try {
     while (true) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -132,7 +133,7 @@ async function* idleTextChunks(
           idleMs,
         );
       });
-      let result: ReadableStreamReadResult<string>;
+      let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await Promise.race([reader.read(), stalled]);
       } catch (error) {
@@ -144,8 +145,12 @@ async function* idleTextChunks(
       } finally {
         clearTimeout(timer);
       }
-      if (result.done) return;
-      yield result.value;
+      if (result.done) {
+        const rest = decoder.decode();
+        if (rest) yield rest;
+        return;
+      }
+      yield decoder.decode(result.value, { stream: true });
     }
   } finally {
     reader.cancel().catch(() => {});

@@ -1,17 +1,15 @@
 import { Buffer } from "node:buffer";
-import { readFile } from "node:fs/promises";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { AppError } from "./errors.ts";
-import { cutFrame, FRAME_COUNT } from "./frames.ts";
+import { FRAME_COUNT } from "./frames.ts";
 import type { Logger } from "./log.ts";
 import { errorFields } from "./log.ts";
 import type { User, Video } from "./types.ts";
 import { spendReport } from "./spend.ts";
 import { createVideoSchema, extendSchema, libraryQuerySchema, remixSchema } from "./video_input.ts";
 import {
-  contentFile,
   continueVideo,
   createVideo,
   deleteVideo,
@@ -20,6 +18,7 @@ import {
   getVideo,
   listVideos,
   remixVideo,
+  videoFrame,
   type VideoServices,
 } from "./videos.ts";
 
@@ -333,27 +332,27 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
       title: "Look at a frame",
       description: `A still JPEG image of one of your completed videos, so you can see what it ` +
         `shows. The video's storyboard has ${FRAME_COUNT} frames spread evenly through it: frame 0 ` +
-        `is the start, ${FRAME_COUNT - 1} the end. Only models whose media include 'spritesheet' ` +
-        "(list_models) have frames.",
+        `is the start, ${
+          FRAME_COUNT - 1
+        } the end; each is at least 480 px wide when the server runs ` +
+        "ffmpeg, else a tile of the video's storyboard.",
       inputSchema: frameSchema,
       annotations: { readOnlyHint: true },
     },
     ({ id, frame }: z.output<typeof frameSchema>) =>
       guarded(log, "get_frame", async () => {
-        const video = getVideo(s, uid, id);
-        if (video.status === "completed" && !video.variants.includes("spritesheet")) {
-          return toolError(
-            `This ${video.model_label} video has no storyboard, so no frame can be cut from it. ` +
-              `Download the video itself from GET /api/videos/${id}/content.`,
-          );
-        }
-        const file = await contentFile(s, uid, id, "spritesheet");
-        const still = cutFrame(new Uint8Array(await readFile(file.path)), frame);
-        const at = Math.round((Number(video.seconds) * frame / FRAME_COUNT) * 10) / 10;
+        const still = await videoFrame(s, uid, id, frame);
         return {
           content: [
-            { type: "text", text: `Frame ${frame} of ${FRAME_COUNT} (about ${at} s) of ${id}.` },
-            { type: "image", data: Buffer.from(still).toString("base64"), mimeType: "image/jpeg" },
+            {
+              type: "text",
+              text: `Frame ${frame} of ${FRAME_COUNT} (about ${still.at} s) of ${id}.`,
+            },
+            {
+              type: "image",
+              data: Buffer.from(still.jpeg).toString("base64"),
+              mimeType: "image/jpeg",
+            },
           ],
         };
       }),

@@ -18,6 +18,7 @@ import { priceOf } from "./catalog.ts";
 import { cutFrame, FRAME_COUNT } from "./frames.ts";
 import { errorFields, type Logger, silentLogger } from "./log.ts";
 import { lastFrameOfVideo } from "./video_frames.ts";
+import { frameAt } from "./media_make.ts";
 import { audioOf, remakeOf, type VideoFacts } from "./video_facts.ts";
 import { checkBudget } from "./spend.ts";
 import type { ProviderSet } from "./providers/registry.ts";
@@ -445,6 +446,35 @@ export async function contentFile(
     etag: `"${row.id}-${variant}-${size}"`,
     fileName: `${row.id}${variant === "video" ? "" : "-" + variant}${extension}`,
   };
+}
+
+/**
+ * One of `FRAME_COUNT` stills spread evenly from a finished video's start (0) to its end, as a
+ * JPEG: from the MP4 through ffmpeg (at least 480 px wide, large enough to judge), else cut from
+ * the storyboard. 409 when the video has neither.
+ */
+export async function videoFrame(
+  s: VideoServices,
+  userId: number,
+  id: string,
+  frame: number,
+): Promise<{ jpeg: Uint8Array; at: number }> {
+  const row = ownVideo(s, userId, id);
+  const video = await contentFile(s, userId, id, "video");
+  const length = row.media_seconds ?? Number(row.seconds);
+  const at = Math.round(length * frame / (FRAME_COUNT - 1) * 10) / 10;
+  const still = s.facts.ffmpeg && s.ffmpeg ? await frameAt(s.ffmpeg, video.path, at) : undefined;
+  if (still) return { jpeg: still, at };
+  if (row.spritesheet_bytes === null) {
+    throw new AppError(
+      409,
+      "no_frames",
+      "This video has no storyboard, and this server cannot run ffmpeg to take a frame from it. " +
+        `Download the video itself from GET /api/videos/${id}/content.`,
+    );
+  }
+  const sheet = await contentFile(s, userId, id, "spritesheet");
+  return { jpeg: cutFrame(await Deno.readFile(sheet.path), frame), at };
 }
 
 /** Videos changed since a stream last saw them; on a first connect, the unfinished ones. */

@@ -99,7 +99,14 @@ Deno.test("[mcp] create, wait until completed, look at a frame, see the spend", 
   const decoded = jpeg.decode(Uint8Array.from(atob(image.data!), (ch) => ch.charCodeAt(0)), {
     useTArray: true,
   });
-  assertEquals([decoded.width, decoded.height], [160, 90]);
+  // Taken from the MP4 by ffmpeg, large enough for an agent to judge (CI installs ffmpeg).
+  assert(decoded.width >= 480, `a frame ${decoded.width} px wide`);
+  const { media } = await mcp.json("get_video", { id: created.id });
+  assertEquals(
+    Math.round(decoded.width * media.height / media.width),
+    decoded.height,
+    "the video's own shape",
+  );
 
   const found = await mcp.json("list_videos", { q: "fox" });
   assertEquals(found.data.map((v: { id: string }) => v.id), [created.id]);
@@ -127,13 +134,19 @@ Deno.test("[mcp] refusals are tool errors with the service's message", async () 
   assert(bad.isError);
   assertMatch(bad.content[0].text!, /4, 8, 12/);
 
-  const veo = await mcp.json("create_video", {
+  const retired = await mcp.call("create_video", {
     prompt: "waves",
     model: "veo-3.1-fast-generate-preview",
   });
+  assert(retired.isError);
+  assertMatch(retired.content[0].text!, /retired/);
+  const veo = await mcp.json("create_video", {
+    prompt: "waves",
+    model: "veo-3.1-fast-generate-001",
+  });
   const frame = await mcp.call("get_frame", { id: veo.id });
   assert(frame.isError);
-  assertMatch(frame.content[0].text!, /no spritesheet/);
+  assertMatch(frame.content[0].text!, /not ready/);
 
   const deleted = await mcp.json("delete_video", { id: veo.id });
   assertEquals(deleted.deleted, veo.id);

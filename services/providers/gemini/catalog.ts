@@ -120,11 +120,15 @@ function omni(
 export const GEMINI_MODELS: readonly ModelInfo[] = [
   omni("gemini-omni-1.2-flash", "Gemini Omni 1.2 Flash", ALL_SIZES, secondsFrom(3, 15), true),
   omni("gemini-omni-1.1-flash", "Gemini Omni 1.1 Flash", ALL_SIZES, secondsFrom(3, 10), true),
-  omni(
-    "gemini-omni-flash-preview",
-    "Gemini Omni Flash (preview)",
-    HD_ONLY,
-    secondsFrom(3, 10),
-    false,
-  ),
+  {
+    ...omni(
+      "gemini-omni-flash-preview",
+      "Gemini Omni Flash (preview)",
+      HD_ONLY,
+      secondsFrom(3, 10),
+      false,
+    ),
+    // Previews end when their GA model is out; this is the one Google points preview users to.
+    replacement: "gemini-omni-1.1-flash",
+  },
 ];

@@ -33,9 +33,7 @@ const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   POLL_GIVE_UP_MS: positiveInt(7 * 24 * 3_600_000).default(1_800_000),
   SORA_SIMULATE: flag.default(false),
-  // Unset: 5 s, or 1 s in demo mode, where simulated videos take seconds, not minutes, and the
-  // progress bar should be seen to move.
-  POLL_INTERVAL_MS: positiveInt(3_600_000).optional(),
+  POLL_INTERVAL_MS: positiveInt(3_600_000).default(5000),
   UPSTREAM_MAX_RPM: positiveInt(100_000).default(60),
   OPENAI_WEBHOOK_SECRET: optionalText,
   ADMIN_USERNAME: optionalText,
@@ -74,9 +72,7 @@ const allowed: Record<string, string> = {
   FFMPEG_PATH: "the ffmpeg program, by name or path",
 };
 
-export type Config = Omit<z.infer<typeof envSchema>, "POLL_INTERVAL_MS"> & {
-  /** How often each in-flight job is checked. */
-  POLL_INTERVAL_MS: number;
+export type Config = z.infer<typeof envSchema> & {
   /**
    * True in demo mode: no provider is configured (or SORA_SIMULATE=1), so the built-in simulators
    * stand in for every provider (OpenAI-compatible, fal.ai, Gemini Omni, Veo on Vertex AI).
@@ -94,12 +90,10 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     throw new ConfigError(`${name}=${JSON.stringify(env[name] ?? "")} is not valid: use ${hint}.`);
   }
   const config = parsed.data;
-  const simulate = config.SORA_SIMULATE || !anyProviderConfigured(config);
   return {
     ...config,
     DATA_DIR: resolve(config.DATA_DIR),
-    POLL_INTERVAL_MS: config.POLL_INTERVAL_MS ?? (simulate ? 1000 : 5000),
-    simulate,
+    simulate: config.SORA_SIMULATE || !anyProviderConfigured(config),
   };
 }
 

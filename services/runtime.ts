@@ -10,7 +10,6 @@ import { DEFAULT_LIMITS, LoginThrottle } from "./login_throttle.ts";
 import { writeBytesAtomically } from "./media_store.ts";
 import { openAIProvider } from "./providers/openai.ts";
 import { ProviderSet } from "./providers/registry.ts";
-import { veoProvider } from "./providers/veo.ts";
 import { falProvider } from "./providers/fal/provider.ts";
 import { geminiProvider } from "./providers/gemini/provider.ts";
 import { vertexProvider } from "./providers/vertex/provider.ts";
@@ -21,7 +20,6 @@ import { createVertexSimulator, type VertexSimulator } from "./simulator/vertex/
 import type { RequestBudget } from "./request_budget.ts";
 import type { UpstreamHealth } from "./upstream_health.ts";
 import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.ts";
-import { createVeoSimulator, type VeoSimulator } from "./simulator/veo/simulator.ts";
 import type { Provider } from "./upstream.ts";
 import type { VideoServices } from "./videos.ts";
 import { VideoFacts } from "./video_facts.ts";
@@ -38,8 +36,6 @@ export interface Runtime {
   providers: ProviderSet;
   /** Present in demo mode: the in-process stand-in for OpenAI's Videos API. */
   simulator?: SoraSimulator;
-  /** Present in demo mode: the in-process stand-in for the Gemini API's Veo. */
-  veoSimulator?: VeoSimulator;
   /** Present in demo mode: the in-process stand-ins for fal.ai, Gemini Omni and Vertex AI. */
   simulators: Simulators;
   /** Aborts when the app begins to shut down, so long-lived streams end. */
@@ -69,9 +65,6 @@ export interface RuntimeOptions {
   /** Overrides OpenAI's HTTP client (tests point it at a simulator with faults). */
   upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   simulator?: SoraSimulator;
-  /** Overrides the Gemini API's HTTP client. */
-  veoFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-  veoSimulator?: VeoSimulator;
   now?: () => number;
 }
 
@@ -83,9 +76,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const secret = config.SESSION_SECRET ?? await sessionSecret(config.DATA_DIR);
   const simulator = config.simulate
     ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
-    : undefined;
-  const veoSimulator = config.simulate
-    ? options.veoSimulator ?? createVeoSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
     : undefined;
   const timeScale = config.SIMULATOR_TIME_SCALE;
   const simulators: Simulators = config.simulate
@@ -101,7 +91,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const providers = new ProviderSet(
     [
       openAIProvider(config, { simulator, fetch: options.upstreamFetch }),
-      veoProvider(config, { simulator: veoSimulator, fetch: options.veoFetch }),
       falProvider(config, { ...common, simulator: simulators.fal, fetch: fetches.fal }),
       geminiProvider(config, { ...common, simulator: simulators.gemini, fetch: fetches.gemini }),
       vertexProvider(config, { ...common, simulator: simulators.vertex, fetch: fetches.vertex }),
@@ -146,7 +135,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     jobs,
     providers,
     simulator,
-    veoSimulator,
     simulators,
     facts,
     closing: closing.signal,

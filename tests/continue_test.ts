@@ -64,7 +64,7 @@ function veoDemo(ffmpeg: boolean) {
 async function finishedVeoVideo(t: TestApp, token: string) {
   const veo = await (await t.api("POST", "/api/videos", token, {
     prompt: "waves",
-    model: "veo-3.1-fast-generate-preview",
+    model: "veo-3.1-fast-generate-001",
     size: "720x1280",
   })).json();
   return await t.waitForVideo(token, veo.id, (v) => v.status === "completed");
@@ -85,7 +85,7 @@ Deno.test({
     assertEquals(res.status, 201);
     const next = await res.json();
     assertEquals([next.remixed_from, next.size], [source.id, "720x1280"]);
-    const sent = t.runtime.veoSimulator!.creates.at(-1)!;
+    const sent = t.runtime.simulators.vertex!.creates.at(-1)!;
     assertEquals(sent.image?.mimeType, "image/jpeg");
     // A 720×1280 frame of the fixture, not the spritesheet's 160×90 tile blown up (Veo has none).
     assert(sent.image!.bytes > 1000, `frame of ${sent.image!.bytes} bytes`);

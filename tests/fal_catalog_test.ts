@@ -6,6 +6,8 @@ import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
 import { UpstreamError } from "../services/upstream.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { falSetup } from "./fal_helpers.ts";
+import { startTestApp } from "./helpers.ts";
+import type { ModelInfo } from "../services/types.ts";
 
 const DAY = Date.UTC(2026, 11, 3, 9, 30);
 
@@ -138,4 +140,34 @@ Deno.test("[fal] without FAL_KEY and outside demo mode, fal.ai is off", () => {
     falProvider(config, { log: silentLogger, now: Date.now }),
     undefined,
   );
+});
+
+Deno.test("[fal] a model fal's list marks deprecated is retired: no longer offered, its videos keep their name", async () => {
+  const sim = createFalSimulator({ timeScale: 0.01 });
+  const WAN = "fal-ai/wan/v2.7/text-to-video";
+  // fal's model list (find mode) says Wan 2.7 is deprecated; everything else is the simulator.
+  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    if (url.pathname !== "/v1/models") return await sim.fetch(request);
+    assertEquals(url.searchParams.getAll("endpoint_id").includes(WAN), true);
+    const models = url.searchParams.getAll("endpoint_id").map((endpoint_id) => ({
+      endpoint_id,
+      metadata: { status: endpoint_id === WAN ? "deprecated" : "active" },
+    }));
+    return Response.json({ models, next_cursor: null, has_more: false });
+  };
+  await using t = await startTestApp({
+    env: { SORA_SIMULATE: "0", FAL_KEY: "test-key" },
+    fetches: { fal: fetch },
+    startJobs: false,
+  });
+  const token = await t.userToken("ada");
+  assert(t.runtime.providers.findModel(WAN), "offered before fal said otherwise");
+  await t.runtime.providers.refresh();
+  const list: ModelInfo[] = (await (await t.api("GET", "/api/models", token)).json()).data;
+  assert(!list.some((m) => m.id === WAN), "a deprecated model is not offered");
+  assert(list.length > 0, "the others still are");
+  assertEquals(t.runtime.providers.catalog.retired.map((m) => m.id), [WAN]);
+  assertEquals(t.runtime.providers.catalog.describe(WAN)?.label, "Wan 2.7");
 });

@@ -11,13 +11,13 @@ export interface FalPlatform {
   ping(endpointId: string): Promise<void>;
   /** Prices of these endpoints (at most 50 at once, which the curated catalog never reaches). */
   prices(endpointIds: readonly string[]): Promise<FalPrice[]>;
+  /** The endpoints among these that fal's model list marks deprecated. */
+  deprecated(endpointIds: readonly string[]): Promise<string[]>;
 }
 
 export function createFalPlatform(client: FalClient, apiUrl: string): FalPlatform {
   const base = apiUrl.replace(/\/+$/, "");
-  const pricing = async (endpointIds: readonly string[]) => {
-    const url = new URL(`${base}/models/pricing`);
-    url.searchParams.set("endpoint_id", endpointIds.join(","));
+  const get = async (url: URL) => {
     const answer = await client.json("GET", url.href);
     if (answer.status < 200 || answer.status > 299) {
       const error = classifyFalError(answer);
@@ -33,12 +33,29 @@ export function createFalPlatform(client: FalClient, apiUrl: string): FalPlatfor
     }
     return answer.body;
   };
+  const pricing = (endpointIds: readonly string[]) => {
+    const url = new URL(`${base}/models/pricing`);
+    url.searchParams.set("endpoint_id", endpointIds.join(","));
+    return get(url);
+  };
   return {
     async ping(endpointId) {
       await pricing([endpointId]);
     },
     async prices(endpointIds) {
       return pricesFrom(await pricing(endpointIds));
+    },
+    async deprecated(endpointIds) {
+      // Find mode: the endpoints named, whatever their status (`?endpoint_id=a&endpoint_id=b`).
+      const url = new URL(`${base}/models`);
+      for (const id of endpointIds) url.searchParams.append("endpoint_id", id);
+      const body = await get(url) as { models?: unknown };
+      const models = Array.isArray(body?.models) ? body.models : [];
+      return models.flatMap((m: { endpoint_id?: unknown; metadata?: { status?: unknown } }) =>
+        typeof m?.endpoint_id === "string" && m.metadata?.status === "deprecated"
+          ? [m.endpoint_id]
+          : []
+      );
     },
   };
 }

@@ -115,6 +115,15 @@ export function falProvider(
           error: (error as Error)?.message ?? String(error),
         });
       }
+      try {
+        // A model fal's own list marks deprecated is no longer offered (its videos stay).
+        const deprecated = new Set(await platform.deprecated([...list.keys()]));
+        models = models.map((m) => deprecated.has(m.id) ? { ...m, retired: true } : m);
+      } catch (error) {
+        options.log.warn("fal.ai's model list could not be read", {
+          error: (error as Error)?.message ?? String(error),
+        });
+      }
     },
     webhooks: {
       verify: (body, headers) => verifier.verify(body, headers),

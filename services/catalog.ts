@@ -36,6 +36,11 @@ const FORMER_MODELS: readonly ModelInfo[] = [
 export class Catalog {
   readonly #providers: readonly Provider[];
   readonly #learnt = new Map<string, Learnt>();
+  /**
+   * The corrected models, kept while neither the providers' lists (a refresh replaces them) nor
+   * what was learnt changes: every video shown asks for its model several times.
+   */
+  #cache?: { sources: (readonly ModelInfo[])[]; all: ModelInfo[]; byId: Map<string, ModelInfo> };
 
   constructor(providers: readonly Provider[]) {
     this.#providers = providers;
@@ -43,7 +48,15 @@ export class Catalog {
 
   /** Every model of the configured providers, retired ones included, as known now. */
   get all(): ModelInfo[] {
-    return this.#providers.flatMap((p) => p.models).map((m) => this.#corrected(m));
+    return this.#current().all;
+  }
+
+  #current() {
+    const sources = this.#providers.map((p) => p.models);
+    const cache = this.#cache;
+    if (cache && sources.every((list, i) => list === cache.sources[i])) return cache;
+    const all = sources.flat().map((m) => this.#corrected(m));
+    return this.#cache = { sources, all, byId: new Map(all.map((m) => [m.id, m])) };
   }
 
   /** What can be chosen: the configured providers' models that are not retired. */
@@ -66,7 +79,7 @@ export class Catalog {
    * one of a provider this server no longer has.
    */
   describe(id: string): ModelInfo | undefined {
-    return this.all.find((m) => m.id === id) ?? FORMER_MODELS.find((m) => m.id === id);
+    return this.#current().byId.get(id) ?? FORMER_MODELS.find((m) => m.id === id);
   }
 
   /** The provider says the model is gone: it leaves the form until restart (or for good). */
@@ -86,6 +99,7 @@ export class Catalog {
   }
 
   #learn(id: string): Learnt {
+    this.#cache = undefined;
     let learnt = this.#learnt.get(id);
     if (!learnt) this.#learnt.set(id, learnt = {});
     return learnt;

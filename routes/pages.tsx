@@ -38,6 +38,12 @@ const loginForm = z.object({
 });
 
 /** The pages' live message: the changed card, swapped in place by htmx. */
+/** `?with=successor`: make a video of a retired model again with its successor. */
+const rerunQuery = validate(
+  "query",
+  z.object({ with: z.enum(["successor"], { error: "Use with=successor." }).optional() }),
+);
+
 const cardSwap: LiveRenderer = (video) => ({ data: String(<VideoCardOob video={video} />) });
 
 /** A video made from another: its card for htmx, else its page (a plain form's POST-redirect). */
@@ -161,8 +167,8 @@ export function pageRoutes(deps: AppDeps) {
       const { prompt } = c.req.valid("form");
       return newVideo(c, await continueVideo(s, c.var.user.id, c.req.param("id"), prompt));
     })
-    .post("/videos/:id/rerun", async (c) => {
-      const successor = c.req.query("with") === "successor";
+    .post("/videos/:id/rerun", rerunQuery, async (c) => {
+      const successor = c.req.valid("query").with === "successor";
       return newVideo(c, await rerunVideo(s, c.var.user.id, c.req.param("id"), successor));
     })
     .delete("/videos/:id", async (c) => {

@@ -1,4 +1,4 @@
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import { mediaPath } from "../services/media_store.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";
@@ -176,22 +176,24 @@ Deno.test("[videos] content is 409 until ready, then the upstream's bytes with r
   const done = await t.waitForVideo(token, id, (v) => v.status === "completed");
   assertEquals(done.progress, 100);
   assert(done.completed_at);
+  // The simulator serves the demo fixture of the video's size and length.
+  const media = fixtureFor(done.size, Number(done.seconds));
 
   const whole = await t.api("GET", `/api/videos/${id}/content`, token);
   assertEquals(whole.status, 200);
   assertEquals(whole.headers.get("content-type"), "video/mp4");
   assertEquals(whole.headers.get("accept-ranges"), "bytes");
-  assertEquals(whole.headers.get("content-length"), String(MEDIA.video.bytes.length));
+  assertEquals(whole.headers.get("content-length"), String(media.video.bytes.length));
   const etag = whole.headers.get("etag")!;
   assert(etag);
-  assertEquals(new Uint8Array(await whole.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(new Uint8Array(await whole.arrayBuffer()), media.video.bytes);
 
   for (const [variant, type] of [["thumbnail", "image/webp"], ["spritesheet", "image/jpeg"]]) {
     const res = await t.api("GET", `/api/videos/${id}/content?variant=${variant}`, token);
     assertEquals(res.headers.get("content-type"), type);
     assertEquals(
       new Uint8Array(await res.arrayBuffer()),
-      MEDIA[variant as "thumbnail"].bytes,
+      media[variant as "thumbnail"].bytes,
     );
   }
 
@@ -202,14 +204,14 @@ Deno.test("[videos] content is 409 until ready, then the upstream's bytes with r
   assertEquals(partial.headers.get("content-length"), "100");
   assertEquals(
     partial.headers.get("content-range"),
-    `bytes 100-199/${MEDIA.video.bytes.length}`,
+    `bytes 100-199/${media.video.bytes.length}`,
   );
-  assertEquals(new Uint8Array(await partial.arrayBuffer()), MEDIA.video.bytes.subarray(100, 200));
+  assertEquals(new Uint8Array(await partial.arrayBuffer()), media.video.bytes.subarray(100, 200));
 
   const tail = await t.app.request(`/api/videos/${id}/content`, {
     headers: { authorization: `Bearer ${token}`, range: "bytes=-10" },
   });
-  assertEquals(new Uint8Array(await tail.arrayBuffer()), MEDIA.video.bytes.subarray(-10));
+  assertEquals(new Uint8Array(await tail.arrayBuffer()), media.video.bytes.subarray(-10));
 
   const outside = await t.app.request(`/api/videos/${id}/content`, {
     headers: { authorization: `Bearer ${token}`, range: "bytes=999999999-" },

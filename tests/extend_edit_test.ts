@@ -1,4 +1,4 @@
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import type { VertexSimulator } from "../services/simulator/vertex/simulator.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
@@ -48,7 +48,11 @@ Deno.test("[extend] a finished Sora video gets longer: lineage, whole length, th
   const done = await t.waitForVideo(token, longer.id, (v) => v.status === "completed");
   assertEquals(done.seconds, "12");
   const content = await t.api("GET", `/api/videos/${longer.id}/content`, token);
-  assertEquals(new Uint8Array(await content.arrayBuffer()), MEDIA.video.bytes);
+  // The whole 12-second result: the landscape 12 s demo fixture.
+  assertEquals(
+    new Uint8Array(await content.arrayBuffer()),
+    fixtureFor("1280x720", 12).video.bytes,
+  );
 });
 
 Deno.test("[extend] a length the model does not extend by is 400 naming the choices", async () => {

@@ -1,5 +1,5 @@
 import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";
@@ -38,7 +38,10 @@ Deno.test("[fal] through the app: create → completed → identical download �
 
   const content = await t.api("GET", `/api/videos/${created.id}/content`, token);
   assertEquals(content.status, 200);
-  assertEquals(new Uint8Array(await content.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(
+    new Uint8Array(await content.arrayBuffer()),
+    fixtureFor("1280x720", 4).video.bytes,
+  );
 
   assertEquals((await t.api("DELETE", `/api/videos/${created.id}`, token)).status, 204);
   assertEquals((await t.api("GET", `/api/videos/${created.id}`, token)).status, 404);

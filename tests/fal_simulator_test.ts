@@ -1,5 +1,5 @@
 import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { waitFor } from "./helpers.ts";
 
@@ -57,13 +57,56 @@ Deno.test("[fal] the simulator speaks fal's queue: submit, status with logs, res
   assert(seen.has("IN_PROGRESS"), `statuses seen: ${[...seen]}`);
 
   const result = await (await call(sim, "GET", base)).json();
+  // No aspect_ratio: fal's default 16:9, so the landscape 4 s demo fixture.
+  const fixture = fixtureFor("1280x720", 4);
   assertEquals(result.video.content_type, "video/mp4");
-  assertEquals(result.video.file_size, MEDIA.video.bytes.byteLength);
+  assertEquals(result.video.file_size, fixture.video.bytes.byteLength);
   assertEquals(typeof result.video.file_name, "string");
   assertEquals(typeof result.seed, "number");
   // fal's media URLs are public: no key needed.
   const media = await sim.fetch(new Request(result.video.url));
-  assertEquals(new Uint8Array(await media.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(new Uint8Array(await media.arrayBuffer()), fixture.video.bytes);
+});
+
+Deno.test("[fal] the simulator serves the fixture of the asked shape and length, an extension's too", async () => {
+  const sim = createFalSimulator({ timeScale: 0.01 });
+  /** Submits, waits for the result, and downloads its video. */
+  const make = async (endpoint: string, input: Record<string, unknown>) => {
+    const queued = await (await call(sim, "POST", `${QUEUE}/${endpoint}`, input)).json();
+    await waitFor(
+      () => sim.getRequest(queued.request_id)?.status === "COMPLETED",
+      `${endpoint} to complete`,
+    );
+    const result = await (await call(sim, "GET", queued.response_url)).json();
+    const video = new Uint8Array(
+      await (await sim.fetch(new Request(result.video.url))).arrayBuffer(),
+    );
+    return { id: queued.request_id as string, url: result.video.url as string, video };
+  };
+
+  const portrait = await make("fal-ai/veo3.1/fast", {
+    prompt: "a lighthouse",
+    aspect_ratio: "9:16",
+    duration: "8s",
+  });
+  assertEquals(portrait.video, fixtureFor("720x1280", 8).video.bytes);
+
+  // An extension keeps the source's shape and is the whole result long (8 + 7 s: the 12 s one).
+  const longer = await make("fal-ai/veo3.1/fast/extend-video", {
+    prompt: "on and on",
+    video_url: portrait.url,
+  });
+  assertEquals(sim.getRequest(longer.id)?.aspectRatio, "9:16");
+  assertEquals(longer.video, fixtureFor("720x1280", 15).video.bytes);
+
+  // Where the image decides the shape, the image's is the video's.
+  const tall = fixtureFor("720x1280", 4).thumbnail;
+  const fromImage = await make("fal-ai/kling-video/v3/pro/image-to-video", {
+    prompt: "it moves",
+    duration: "5",
+    start_image_url: `data:image/webp;base64,${btoa(String.fromCharCode(...tall.bytes))}`,
+  });
+  assertEquals(fromImage.video, fixtureFor("720x1280", 5).video.bytes);
 });
 
 Deno.test("[fal] the simulator validates input by the endpoint's schema and knows only its endpoints", async () => {

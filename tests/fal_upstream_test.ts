@@ -2,7 +2,7 @@ import { loadConfig } from "../services/config.ts";
 import { silentLogger } from "../services/log.ts";
 import { falProvider } from "../services/providers/fal/provider.ts";
 import type { Fetch } from "../services/providers/options.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
 import {
   type JobContext,
   ModelRetiredError,
@@ -79,7 +79,10 @@ Deno.test("[fal] create → progress → completed → identical download → ca
 
   const download = await upstream.download(job.id, "video", new AbortController().signal);
   assertEquals(download.headers.get("content-type"), "video/mp4");
-  assertEquals(new Uint8Array(await download.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(
+    new Uint8Array(await download.arrayBuffer()),
+    fixtureFor("720x1280", 4).video.bytes,
+  );
 
   // Cancel stops an unfinished request; a finished one has nothing left to stop.
   const other = await upstream.create(
@@ -111,7 +114,10 @@ Deno.test("[fal] a restarted app polls and downloads by the stored id alone", as
   assertEquals(done.status, "completed");
   const again = restart().upstream;
   const download = await again.download(job.id, "video", new AbortController().signal);
-  assertEquals(new Uint8Array(await download.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(
+    new Uint8Array(await download.arrayBuffer()),
+    fixtureFor("1280x720", 2).video.bytes,
+  );
 });
 
 Deno.test("[fal] a reference image goes to the image-to-video endpoint, in the field it takes", async () => {
@@ -341,10 +347,11 @@ Deno.test("[fal] a download cut short by the network breaks the stream (the app 
     (j) => j.status === "completed",
   );
   sim.faults.add({ kind: "truncate", path: /\/files\//, times: 1 });
+  const { video } = fixtureFor("1280x720", 4);
   const cut = await upstream.download(job.id, "video", new AbortController().signal);
-  assertEquals(cut.headers.get("content-length"), String(MEDIA.video.bytes.byteLength));
+  assertEquals(cut.headers.get("content-length"), String(video.bytes.byteLength));
   const broke = await cut.arrayBuffer().then(() => false, () => true);
   assert(broke, "the body errors instead of ending early");
   const whole = await upstream.download(job.id, "video", new AbortController().signal);
-  assertEquals(new Uint8Array(await whole.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(new Uint8Array(await whole.arrayBuffer()), video.bytes);
 });

@@ -3,7 +3,7 @@ import { createUser } from "../services/auth.ts";
 import { loadConfig } from "../services/config.ts";
 import { openRuntime } from "../services/runtime.ts";
 import { createGeminiSimulator } from "../services/simulator/gemini/simulator.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
@@ -85,7 +85,9 @@ Deno.test("[gemini] through the app: create, complete, download, edit and delete
 
   const content = await t.api("GET", `/api/videos/${created.id}/content`);
   assertEquals(content.status, 200);
-  assertEquals(new Uint8Array(await content.arrayBuffer()), MEDIA.video.bytes);
+  // The landscape 4 s demo fixture; the edit keeps its shape and length.
+  const fixture = fixtureFor("1280x720", 4);
+  assertEquals(new Uint8Array(await content.arrayBuffer()), fixture.video.bytes);
 
   const editRes = await t.api("POST", `/api/videos/${created.id}/edit`, {
     prompt: "make it night",
@@ -98,7 +100,7 @@ Deno.test("[gemini] through the app: create, complete, download, edit and delete
   const sent = t.sim.creates.at(-1)!;
   assertEquals([sent.task, sent.previous_interaction_id], ["edit", done.upstream_id]);
   const editedContent = await t.api("GET", `/api/videos/${edit.id}/content`);
-  assertEquals(new Uint8Array(await editedContent.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(new Uint8Array(await editedContent.arrayBuffer()), fixture.video.bytes);
 
   assertEquals((await t.api("DELETE", `/api/videos/${created.id}`)).status, 204);
   await waitFor(

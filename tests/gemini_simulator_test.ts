@@ -1,5 +1,5 @@
 import { createGeminiSimulator } from "../services/simulator/gemini/simulator.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 const ORIGIN = "https://generativelanguage.googleapis.com";
@@ -35,6 +35,8 @@ function wire(options: { retiredModels?: string[] } = {}) {
 }
 
 const VIDEO = { type: "video", aspect_ratio: "16:9", resolution: "720p", duration: "8s" };
+/** What a VIDEO interaction delivers: the landscape 8 s demo fixture. */
+const FIXTURE = fixtureFor("1280x720", 8);
 
 function createBody(extra: Record<string, unknown> = {}) {
   return {
@@ -79,7 +81,7 @@ for (const version of ["v1", "v1beta"]) {
     assertEquals(done.json.status, "completed");
     const video = videoItem(done.json);
     assertEquals(video?.mime_type, "video/mp4");
-    assertEquals(video?.data, base64(MEDIA.video.bytes));
+    assertEquals(video?.data, base64(FIXTURE.video.bytes));
   });
 }
 
@@ -99,7 +101,7 @@ Deno.test("[gemini] the simulator delivers by URI when asked, and serves the fil
   const file = await call("GET", path);
   assertEquals(file.status, 200);
   assertEquals(file.headers.get("content-type"), "video/mp4");
-  assertEquals(Number(file.headers.get("content-length")), MEDIA.video.bytes.byteLength);
+  assertEquals(Number(file.headers.get("content-length")), FIXTURE.video.bytes.byteLength);
 });
 
 Deno.test("[gemini] the simulator records an image input and its task", async () => {

@@ -3,7 +3,7 @@ import {
   createGeminiSimulator,
   type GeminiSimulatorOptions,
 } from "../services/simulator/gemini/simulator.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/simulator/media.ts";
 import { type CreateJob, ModelRetiredError, UpstreamError } from "../services/upstream.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
@@ -34,6 +34,8 @@ const JOB: CreateJob = {
   size: "1280x720",
   seconds: "8",
 };
+/** What a JOB video is: the landscape 8 s demo fixture. */
+const FIXTURE = fixtureFor(JOB.size, Number(JOB.seconds));
 
 async function bytesOf(response: Response): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
@@ -78,8 +80,8 @@ Deno.test("[gemini] create → progress → completed → a byte-identical downl
 
   const response = await gemini.download(created.id, "video", new AbortController().signal);
   assertEquals(response.headers.get("content-type"), "video/mp4");
-  assertEquals(Number(response.headers.get("content-length")), MEDIA.video.bytes.byteLength);
-  assertEquals(await bytesOf(response), MEDIA.video.bytes);
+  assertEquals(Number(response.headers.get("content-length")), FIXTURE.video.bytes.byteLength);
+  assertEquals(await bytesOf(response), FIXTURE.video.bytes);
 });
 
 Deno.test("[gemini] a large video is asked for by URI and downloaded from the file", async () => {
@@ -91,7 +93,7 @@ Deno.test("[gemini] a large video is asked for by URI and downloaded from the fi
   advance(1000);
   assertEquals((await gemini.retrieve(created.id)).status, "completed");
   const response = await gemini.download(created.id, "video", new AbortController().signal);
-  assertEquals(await bytesOf(response), MEDIA.video.bytes);
+  assertEquals(await bytesOf(response), fixtureFor("1080x1920", 8).video.bytes);
   assert(sim.requests.some((r) => r.path.includes("/files/")), "the file was fetched");
 });
 
@@ -126,7 +128,7 @@ Deno.test("[gemini] an edit is a new interaction on the source's, and an extensi
   const bytes = await bytesOf(
     await gemini.download(edit.id, "video", new AbortController().signal),
   );
-  assertEquals(bytes, MEDIA.video.bytes);
+  assertEquals(bytes, FIXTURE.video.bytes);
 
   const longer = await gemini.extend(
     { source: edit.id, prompt: "the camera rises", model: JOB.model, seconds: "5" },
@@ -253,7 +255,7 @@ Deno.test("[gemini] after a restart, a fresh upstream retrieves and downloads an
   const bytes = await bytesOf(
     await fresh.download(created.id, "video", new AbortController().signal),
   );
-  assertEquals(bytes, MEDIA.video.bytes);
+  assertEquals(bytes, FIXTURE.video.bytes);
 });
 
 Deno.test("[gemini] cancel and delete reach Google, and a second delete is fine", async () => {

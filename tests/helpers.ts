@@ -2,6 +2,7 @@ import { createApp } from "../main.ts";
 import { createUser } from "../services/auth.ts";
 import { loadConfig } from "../services/config.ts";
 import { openRuntime, type Runtime, type RuntimeOptions } from "../services/runtime.ts";
+import { type Fixture, fixtureFor } from "../services/simulator/media.ts";
 import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
 import type { Video } from "../services/types.ts";
 
@@ -137,4 +138,9 @@ export function freePort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
+}
+
+/** The demo fixture a simulator serves for a video of this size and length. */
+export function fixtureOf(video: { size: string; seconds: string }): Fixture {
+  return fixtureFor(video.size, Number(video.seconds));
 }

@@ -2,7 +2,7 @@ import { MEDIA } from "../services/simulator/media.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { mediaPath, videoDir } from "../services/media_store.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { startTestApp, waitFor } from "./helpers.ts";
+import { fixtureOf, startTestApp, waitFor } from "./helpers.ts";
 
 Deno.test("[jobs] content that expired upstream before download fails as 'expired upstream'", async () => {
   let offset = 0;
@@ -42,8 +42,8 @@ Deno.test("[jobs] an unwritable media folder is retried later, with the reason k
   assertEquals((await t.api("GET", `/api/videos/${id}/content`, token)).status, 409);
   await Deno.remove(videoDir(t.dataDir, id));
   t.runtime.jobs.expedite(id);
-  await t.waitForVideo(token, id, (v) => v.status === "completed");
-  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), MEDIA.video.bytes);
+  const done = await t.waitForVideo(token, id, (v) => v.status === "completed");
+  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), fixtureOf(done).video.bytes);
   assertEquals(t.runtime.db.videoById(id)?.retry_reason, null);
 });
 
@@ -56,7 +56,7 @@ Deno.test("[jobs] an upstream that hangs is timed out and the job still complete
   const { id } = await (await t.api("POST", "/api/videos", token, { prompt: "patience" })).json();
   const done = await t.waitForVideo(token, id, (v) => v.status === "completed");
   assertEquals(done.error, null);
-  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), MEDIA.video.bytes);
+  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), fixtureOf(done).video.bytes);
   assert(simulator.requests.filter((r) => r.fault === "hang").length === 2);
 });
 

@@ -1,9 +1,8 @@
-import { MEDIA } from "../services/simulator/media.ts";
 import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
 import { seededRandom } from "../services/simulator/faults.ts";
 import { mediaPath } from "../services/media_store.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { startTestApp } from "./helpers.ts";
+import { fixtureOf, startTestApp } from "./helpers.ts";
 
 const creates = (sim: SoraSimulator) =>
   sim.requests.filter((r) => r.method === "POST" && r.path === "/v1/videos" && !r.fault).length;
@@ -39,8 +38,8 @@ Deno.test("[jobs] a truncated download is retried and the stored file is whole",
   const token = await t.userToken("ada");
   simulator.faults.add({ kind: "truncate", path: /variant=video/, bytes: 1000, times: 2 });
   const { id } = await (await t.api("POST", "/api/videos", token, { prompt: "a kite" })).json();
-  await t.waitForVideo(token, id, (v) => v.status === "completed");
-  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), MEDIA.video.bytes);
+  const done = await t.waitForVideo(token, id, (v) => v.status === "completed");
+  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), fixtureOf(done).video.bytes);
   const leftovers = [...Deno.readDirSync(`${t.dataDir}/media/${id}`)].map((e) => e.name);
   assertEquals(leftovers.sort(), ["spritesheet.jpg", "thumbnail.webp", "video.mp4"]);
 });
@@ -78,7 +77,10 @@ Deno.test("[jobs] flaky upstream (30% 500s, seeded) still completes every job ex
   }
   for (const id of ids) {
     const v = await t.waitForVideo(token, id, (v) => v.status === "completed");
-    assertEquals(await Deno.readFile(mediaPath(t.dataDir, v.id, "video")), MEDIA.video.bytes);
+    assertEquals(
+      await Deno.readFile(mediaPath(t.dataDir, v.id, "video")),
+      fixtureOf(v).video.bytes,
+    );
   }
   assertEquals(creates(simulator), 5);
 });
@@ -99,9 +101,12 @@ Deno.test("[jobs] a restart with jobs in flight completes each exactly once", as
   }
   {
     await using t = await startTestApp({ simulator, dataDir });
-    for (const id of ids) await t.waitForVideo(token, id, (v) => v.status === "completed");
     for (const id of ids) {
-      assertEquals(await Deno.readFile(mediaPath(dataDir, id, "video")), MEDIA.video.bytes);
+      const done = await t.waitForVideo(token, id, (v) => v.status === "completed");
+      assertEquals(
+        await Deno.readFile(mediaPath(dataDir, id, "video")),
+        fixtureOf(done).video.bytes,
+      );
     }
   }
   assertEquals(creates(simulator), 5);

@@ -1,8 +1,7 @@
-import { MEDIA } from "../services/simulator/media.ts";
 import { mediaPath } from "../services/media_store.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { startTestApp, waitFor } from "./helpers.ts";
+import { fixtureOf, startTestApp, waitFor } from "./helpers.ts";
 import { SseReader } from "./sse.ts";
 
 Deno.test("[loop] create → progress events → completed → byte-identical → remix → delete", async () => {
@@ -24,7 +23,10 @@ Deno.test("[loop] create → progress events → completed → byte-identical �
   assert(statuses.has("queued") && statuses.has("downloading"), [...statuses].join());
   const progress = mine.map((v) => v.progress);
   assertEquals(progress, [...progress].sort((a, b) => a - b), "progress never goes back");
-  assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), MEDIA.video.bytes);
+  assertEquals(
+    await Deno.readFile(mediaPath(t.dataDir, id, "video")),
+    fixtureOf(mine.at(-1)!).video.bytes,
+  );
 
   const remix = await (await t.api("POST", `/api/videos/${id}/remix`, token, { prompt: "storm" }))
     .json();

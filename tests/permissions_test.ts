@@ -1,7 +1,6 @@
 import { join } from "node:path";
-import { MEDIA } from "../services/simulator/media.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { freePort, waitFor } from "./helpers.ts";
+import { fixtureOf, freePort, waitFor } from "./helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = join(ROOT, "main.ts");
@@ -62,16 +61,17 @@ async function fullLoop(url: string, username: string, password: string) {
   });
   assertEquals(created.status, 201);
   const { id } = await created.json();
+  let video = { status: "", size: "", seconds: "" };
   await waitFor(
     async () => {
-      const video = await (await fetch(`${url}/api/videos/${id}`, { headers: auth })).json();
+      video = await (await fetch(`${url}/api/videos/${id}`, { headers: auth })).json();
       return video.status === "completed";
     },
     "the demo video",
     20_000,
   );
   const content = await fetch(`${url}/api/videos/${id}/content`, { headers: auth });
-  assertEquals(new Uint8Array(await content.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(new Uint8Array(await content.arrayBuffer()), fixtureOf(video).video.bytes);
   for (const asset of ["/login", "/static/htmx.js", "/static/alpine.js", "/static/app.css"]) {
     const res = await fetch(url + asset);
     assertEquals(res.status, 200, asset);

@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import { MEDIA } from "../services/simulator/media.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { freePort, waitFor } from "./helpers.ts";
+import { fixtureOf, freePort, waitFor } from "./helpers.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -83,10 +82,12 @@ Deno.test("[process] kill -9 with 20 jobs in flight and a download half-written 
 
     const second = startApp(env);
     await waitUntilServing(url);
+    let completed: { id: string; size: string; seconds: string }[] = [];
     await waitFor(
       async () => {
         const res = await fetch(`${url}/api/videos?limit=100&status=completed`, { headers });
-        return (await res.json()).data.length === 20;
+        completed = (await res.json()).data;
+        return completed.length === 20;
       },
       "all 20 videos to complete",
       60_000,
@@ -98,8 +99,12 @@ Deno.test("[process] kill -9 with 20 jobs in flight and a download half-written 
       r.method === "POST" && r.path === "/v1/videos"
     );
     assertEquals(creates.length, 20, "no job was submitted twice");
-    for (const id of ids) {
-      assertEquals(await Deno.readFile(join(dataDir, "media", id, "video.mp4")), MEDIA.video.bytes);
+    assertEquals(completed.map((v) => v.id).sort(), [...ids].sort());
+    for (const video of completed) {
+      assertEquals(
+        await Deno.readFile(join(dataDir, "media", video.id, "video.mp4")),
+        fixtureOf(video).video.bytes,
+      );
     }
     assertEquals(await partFiles(dataDir), []);
   } finally {

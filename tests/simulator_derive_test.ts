@@ -3,7 +3,7 @@
 // AI now, is tested in vertex_simulator_test.ts and vertex_upstream_test.ts.)
 import OpenAI, { BadRequestError, NotFoundError } from "openai";
 import type { Video } from "openai/resources/videos";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
 import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
@@ -123,7 +123,11 @@ Deno.test("[simulator] extending a video makes one as long as both", async () =>
   const done = await assertTakes(s, extension.id, 8);
   assertEquals(done.seconds, "12");
   const content = await s.client.videos.downloadContent(extension.id);
-  assertEquals(new Uint8Array(await content.arrayBuffer()), MEDIA.video.bytes);
+  // The whole 12-second result, landscape.
+  assertEquals(
+    new Uint8Array(await content.arrayBuffer()),
+    fixtureFor("1792x1024", 12).video.bytes,
+  );
 
   // An extension can be extended again, by up to 20 seconds.
   const longer = await s.client.videos.extend({
@@ -152,7 +156,10 @@ Deno.test("[simulator] editing a video re-renders it at the same model, size and
   assertEquals(s.sim.requests.at(-1)?.path, "/v1/videos/edits");
   await assertTakes(s, edit.id, 12);
   const content = await s.client.videos.downloadContent(edit.id);
-  assertEquals(new Uint8Array(await content.arrayBuffer()), MEDIA.video.bytes);
+  assertEquals(
+    new Uint8Array(await content.arrayBuffer()),
+    fixtureFor("1280x720", 12).video.bytes,
+  );
 });
 
 Deno.test("[simulator] extensions and edits also take the JSON body the REST docs describe", async () => {

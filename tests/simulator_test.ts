@@ -14,6 +14,8 @@ import type { Video } from "openai/resources/videos";
 import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
 import { seededRandom } from "../services/simulator/faults.ts";
 import {
+  type ContentVariant,
+  fixtureFor,
   SPRITESHEET_COLUMNS,
   SPRITESHEET_FRAME_HEIGHT,
   SPRITESHEET_FRAME_WIDTH,
@@ -97,6 +99,12 @@ async function completedVideo(
   return done;
 }
 
+/** The demo fixture the simulator serves for a video: that of its size and length. */
+function served(video: Video, variant: ContentVariant = "video"): Uint8Array {
+  return fixtureFor(video.size, Number(video.seconds))[variant].bytes;
+}
+
+/** A file of services/simulator/fixtures/, as bytes. */
 async function fixture(name: string): Promise<Uint8Array<ArrayBuffer>> {
   const url = new URL(`../services/simulator/fixtures/${name}`, import.meta.url);
   return new Uint8Array(await Deno.readFile(url));
@@ -289,16 +297,16 @@ Deno.test("[simulator] content variants serve the fixtures with the right header
   const video = await completedVideo(sim, client, clock);
 
   const variants = [
-    ["video", "video/mp4", "video.mp4"],
-    ["thumbnail", "image/webp", "thumbnail.webp"],
-    ["spritesheet", "image/jpeg", "spritesheet.jpg"],
+    ["video", "video/mp4"],
+    ["thumbnail", "image/webp"],
+    ["spritesheet", "image/jpeg"],
   ] as const;
-  for (const [variant, contentType, file] of variants) {
+  for (const [variant, contentType] of variants) {
     const res = await client.videos.downloadContent(video.id, { variant });
     assertInstanceOf(res, Response);
     assertEquals(res.status, 200);
     assertEquals(res.headers.get("content-type"), contentType);
-    const expected = await fixture(file);
+    const expected = served(video, variant);
     assertEquals(res.headers.get("content-length"), String(expected.byteLength));
     assertEquals(new Uint8Array(await res.arrayBuffer()), expected);
   }
@@ -313,6 +321,31 @@ Deno.test("[simulator] content variants serve the fixtures with the right header
     BadRequestError,
   );
   assertEquals(badVariant.param, "variant");
+});
+
+Deno.test("[simulator] each video serves the fixture of its size and length", async () => {
+  const clock = manualClock();
+  const sim = createSoraSimulator({ now: clock.now });
+  const client = clientFor(sim);
+  const asked = [
+    { size: "1280x720", seconds: "12", fixture: "landscape 12 s" },
+    { size: "720x1280", seconds: "8", fixture: "portrait 8 s" },
+    { size: "1792x1024", seconds: "4", fixture: "landscape 4 s", model: "sora-2-pro" },
+  ] as const;
+  const videos = [];
+  for (const { fixture: _, ...params } of asked) {
+    videos.push(await client.videos.create({ prompt: "a kite", ...params }));
+  }
+  clock.advance(60_000);
+  for (const [i, video] of videos.entries()) {
+    const { width, height, seconds, ...media } = fixtureFor(video.size, Number(video.seconds));
+    const shape = `${width > height ? "landscape" : "portrait"} ${seconds} s`;
+    assertEquals(shape, asked[i].fixture);
+    for (const variant of ["video", "thumbnail", "spritesheet"] as const) {
+      const res = await client.videos.downloadContent(video.id, { variant });
+      assertEquals(new Uint8Array(await res.arrayBuffer()), media[variant].bytes, variant);
+    }
+  }
 });
 
 Deno.test("[simulator] spritesheet constants describe the fixture image", async () => {
@@ -539,7 +572,7 @@ Deno.test("[simulator] fault: a truncated download is detected", async () => {
   const sim = createSoraSimulator({ now: clock.now });
   const client = clientFor(sim);
   const video = await completedVideo(sim, client, clock);
-  const full = await fixture("video.mp4");
+  const full = served(video);
   sim.faults.add({ kind: "truncate", path: /\/content/, bytes: 1000, times: 1 });
 
   const res = await client.videos.downloadContent(video.id);
@@ -566,7 +599,7 @@ Deno.test("[simulator] fault: a slow body arrives in chunks, or times out", asyn
   const sim = createSoraSimulator({ now: clock.now });
   const client = clientFor(sim);
   const video = await completedVideo(sim, client, clock);
-  const full = await fixture("video.mp4");
+  const full = served(video);
 
   sim.faults.add({ kind: "slow", path: /\/content/, bytes: 10_000, delayMs: 1, times: 1 });
   const res = await client.videos.downloadContent(video.id);
@@ -646,7 +679,7 @@ Deno.test("[simulator] serves real HTTP through Deno.serve", async () => {
     const video = await client.videos.create({ prompt: "over the wire" });
     assertEquals((await client.videos.retrieve(video.id)).status, "completed");
     const res = await client.videos.downloadContent(video.id, { variant: "spritesheet" });
-    assertEquals(new Uint8Array(await res.arrayBuffer()), await fixture("spritesheet.jpg"));
+    assertEquals(new Uint8Array(await res.arrayBuffer()), served(video, "spritesheet"));
 
     sim.faults.add({ kind: "truncate", path: /\/content/, times: 1 });
     const cut = await client.videos.downloadContent(video.id);

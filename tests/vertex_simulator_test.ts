@@ -2,7 +2,7 @@
 // JWT-bearer grant, predictLongRunning, fetchPredictOperation with the MP4 inline, the publisher
 // model GET, extension, filtering and Google's error shapes.
 import { Buffer } from "node:buffer";
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
 import {
   createVertexSimulator,
   type VertexSimulator,
@@ -185,8 +185,10 @@ Deno.test("[vertex] predictLongRunning → fetchPredictOperation: not done, then
   assertEquals(done.response.videos[0].mimeType, "video/mp4");
   const bytes = new Uint8Array(Buffer.from(done.response.videos[0].bytesBase64Encoded, "base64"));
   assertEquals(bytes, sim.videoBytes(name));
-  // The fixture, with a trailing `free` box that makes each video its own.
-  assertEquals(bytes.subarray(0, MEDIA.video.bytes.byteLength), MEDIA.video.bytes);
+  // The fixture of its shape and length (9:16, 6 s: the portrait 8 s one), with a trailing
+  // `free` box that makes each video its own.
+  const { video } = fixtureFor("1080x1920", 6);
+  assertEquals(bytes.subarray(0, video.bytes.byteLength), video.bytes);
   assertEquals(sim.getOperation(name), {
     name,
     model: MODEL,
@@ -306,6 +308,10 @@ Deno.test("[vertex] extension takes back a 720p video it made and adds 7 seconds
   assertEquals(sim.creates.at(-1)?.video, { operation: hd });
   assertEquals(sim.getOperation(longer)?.seconds, 15);
   assertEquals(sim.getOperation(longer)?.aspectRatio, "9:16");
+  c.advance(20_000);
+  // The whole 15-second result in the source's shape: the portrait 12 s fixture.
+  const { video } = fixtureFor("720x1280", 15);
+  assertEquals(sim.videoBytes(longer)?.subarray(0, video.bytes.byteLength), video.bytes);
 
   const refusals: [Promise<Response>, RegExp][] = [
     [extend(MEDIA.video.bytes), /not/],

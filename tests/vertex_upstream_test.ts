@@ -1,7 +1,7 @@
 // The Vertex upstream against the simulator with a hand-stepped clock: a video's life from create
 // to a byte-identical download, what the requests carry, extension, filtering, the errors the
 // poller acts on, and a restart that picks up an operation with a fresh client.
-import { MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
 import { parseServiceAccount } from "../services/providers/vertex/credentials.ts";
 import { createVertexUpstream } from "../services/providers/vertex/vertex_upstream.ts";
 import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
@@ -84,7 +84,9 @@ Deno.test("[vertex] create → progress → completed → the download is the si
   const bytes = new Uint8Array(await response.arrayBuffer());
   assertEquals(Number(response.headers.get("content-length")), bytes.byteLength);
   assertEquals(bytes, sim.videoBytes(created.id));
-  assertEquals(bytes.subarray(0, MEDIA.video.bytes.byteLength), MEDIA.video.bytes);
+  // The fixture of the job's shape and length, tagged as the operation's own.
+  const { video } = fixtureFor("1280x720", 8);
+  assertEquals(bytes.subarray(0, video.bytes.byteLength), video.bytes);
 
   const none = await rejection(veo.download(created.id, "thumbnail", new AbortController().signal));
   assertEquals([none.status, none.code, none.transient], [404, NOT_OFFERED, false]);

@@ -8,8 +8,15 @@ const DEFAULT_SLOW_CHUNK_BYTES = 16 * 1024;
 // legacy abort semantics as soon as request.signal is read, so only the faults that wait
 // on it (hang, slow) touch it.
 
-/** Answers a fault that replaces the response entirely. */
-export function replacementResponse(rule: Readonly<FaultRule>, req: Request): Promise<Response> {
+/**
+ * Answers a fault that replaces the response entirely; a "status" one through `statusError`, the
+ * API's own error shape (OpenAI's by default).
+ */
+export function replacementResponse(
+  rule: Readonly<FaultRule>,
+  req: Request,
+  statusError: (rule: Readonly<FaultRule>) => Response = openAIStatusError,
+): Promise<Response> {
   switch (rule.kind) {
     case "hang":
       return hang(req.signal);
@@ -46,7 +53,8 @@ export function wrapsResponse(rule: Readonly<FaultRule>): boolean {
   return rule.kind === "truncate" || rule.kind === "slow";
 }
 
-function statusError(rule: Readonly<FaultRule>): Response {
+/** A "status" fault as OpenAI words it: 429 rate limit, 5xx server error, else a plain error. */
+function openAIStatusError(rule: Readonly<FaultRule>): Response {
   const status = rule.status ?? 500;
   const headers = new Headers();
   if (rule.retryAfter !== undefined) headers.set("retry-after", String(rule.retryAfter));

@@ -35,7 +35,10 @@ export interface MediaAsset {
   contentType: string;
 }
 
-/** Every simulated video serves these same fixtures, whatever its prompt or size. */
+/**
+ * The first demo fixture, a 320x180 test pattern of 4 s. The simulators serve FIXTURES now, the
+ * one of each video's shape and length (fixtureFor); this stays for tests of media handling.
+ */
 export const MEDIA: Readonly<Record<ContentVariant, MediaAsset>> = {
   video: { bytes: videoBytes, contentType: "video/mp4" },
   thumbnail: { bytes: thumbnailBytes, contentType: "image/webp" },
@@ -124,4 +127,12 @@ export function fixtureFor(size: string, seconds: number): Fixture {
     }
   }
   return best;
+}
+
+/**
+ * The demo fixture for a video asked for by aspect ratio ("9:16", "16:9", "1:1"…), as Google's and
+ * fal's APIs take it: the ratio sets the orientation, whatever the resolution.
+ */
+export function fixtureForAspect(aspectRatio: string, seconds: number): Fixture {
+  return fixtureFor(aspectRatio.replace(":", "x"), seconds);
 }

@@ -38,10 +38,11 @@ export function notFound(message: string, code: string | null = null): Response 
   return errorResponse(404, { message, code });
 }
 
+/** A JSON answer, `application/json` unless `headers` name another content type. */
 export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
   const bytes = new TextEncoder().encode(JSON.stringify(body));
   const h = new Headers(headers);
-  h.set("content-type", "application/json");
+  if (!h.has("content-type")) h.set("content-type", "application/json");
   // An explicit length lets clients (and the truncate fault) know how much to expect.
   h.set("content-length", String(bytes.byteLength));
   return new Response(bytes, { status, headers: h });

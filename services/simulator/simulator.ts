@@ -1,7 +1,7 @@
 import type { Video } from "openai/resources/videos";
-import { type FaultKind, FaultRegistry, type Faults } from "./faults.ts";
-import { degradedResponse, replacementResponse, wrapsResponse } from "./fault_responses.ts";
+import { type FaultyFetch, faultyFetch } from "./faulty_fetch.ts";
 import { JobStore } from "./jobs.ts";
+import { checkedTimeScale } from "./timeline.ts";
 import { type SignedDelivery, signWebhook } from "./webhook_signer.ts";
 import { errorResponse, notFound } from "./responses.ts";
 import {
@@ -35,22 +35,7 @@ export interface WebhookSink {
   deliver(delivery: SignedDelivery): Promise<unknown>;
 }
 
-export interface RequestLogEntry {
-  method: string;
-  /** URL pathname, without the query. */
-  path: string;
-  /** The simulator clock (ms) when the request arrived. */
-  at: number;
-  /** The fault applied to this request, if any. */
-  fault?: FaultKind;
-}
-
-export interface SoraSimulator {
-  /** Answers one API request; use it as the SDK's `fetch` or as a Deno.serve handler. */
-  fetch(req: Request): Promise<Response>;
-  readonly faults: Faults;
-  /** Every request received, in arrival order (failed auth and faulted ones included). */
-  readonly requests: readonly RequestLogEntry[];
+export interface SoraSimulator extends FaultyFetch {
   /** A job's current state, or undefined if unknown or deleted. */
   getVideo(id: string): Video | undefined;
   /** Cancels webhook deliveries still to come. */
@@ -64,14 +49,9 @@ type Route = (
 ) => Response | Promise<Response>;
 
 export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSimulator {
-  const timeScale = options.timeScale ?? 1;
-  if (!(timeScale >= 0 && Number.isFinite(timeScale))) {
-    throw new RangeError(`timeScale must be a finite number >= 0, got ${timeScale}`);
-  }
+  const timeScale = checkedTimeScale(options.timeScale);
   const now = options.now ?? Date.now;
-  const faults = new FaultRegistry(options.random ?? Math.random);
   const ctx: HandlerContext = { store: new JobStore({ now, timeScale }), idempotency: new Map() };
-  const requests: RequestLogEntry[] = [];
 
   const routes: Array<[string, URLPattern, Route]> = [
     ["POST", pattern("/v1/videos"), (req) => createVideo(req, ctx)],
@@ -100,10 +80,10 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
 
   const pendingWebhooks = new Set<ReturnType<typeof setTimeout>>();
 
-  /** Schedules the event for a job just created, for the moment it ends. */
-  async function announceWhenSettled(response: Response): Promise<void> {
+  /** After a POST that created a job: schedules its event for the moment the job ends. */
+  async function announceWhenSettled(req: Request, response: Response): Promise<void> {
     const sink = options.webhooks;
-    if (!sink || !response.ok) return;
+    if (!sink || req.method !== "POST" || !response.ok) return;
     const { id } = await response.clone().json() as { id: string };
     const announceIn = (delay: number) => {
       const timer = setTimeout(async () => {
@@ -129,36 +109,24 @@ export function createSoraSimulator(options: SoraSimulatorOptions = {}): SoraSim
     if (delay !== undefined) announceIn(delay);
   }
 
-  async function fetch(req: Request): Promise<Response> {
-    const url = new URL(req.url);
+  const front = faultyFetch({
+    now,
+    random: options.random ?? Math.random,
+    handle,
+    answered: announceWhenSettled,
+  });
+
+  function fetch(req: Request): Promise<Response> {
     // The SDK probes a custom fetch's FormData support once with fetch("data:,"); that is
     // not an API call, so let the platform answer it and keep it out of the request log.
-    if (url.protocol === "data:") return await globalThis.fetch(req);
-
-    const entry: RequestLogEntry = { method: req.method, path: url.pathname, at: now() };
-    requests.push(entry);
-    const fault = faults.pick(req.method, url.pathname + url.search);
-    if (!fault) {
-      const response = await handle(req, url);
-      if (req.method === "POST") await announceWhenSettled(response);
-      return response;
-    }
-    entry.fault = fault.kind;
-
-    if (wrapsResponse(fault)) return degradedResponse(fault, await handle(req, url), req);
-    if (fault.when === "after") {
-      const processed = await handle(req, url);
-      await processed.body?.cancel();
-    }
-    return await replacementResponse(fault, req);
+    if (req.url.startsWith("data:")) return globalThis.fetch(req);
+    return front.fetch(req);
   }
 
   return {
     fetch,
-    faults,
-    get requests() {
-      return requests;
-    },
+    faults: front.faults,
+    requests: front.requests,
     getVideo: (id) => ctx.store.get(id),
     close() {
       for (const timer of pendingWebhooks) clearTimeout(timer);

@@ -23,6 +23,14 @@ export interface Phase {
   progress: number;
 }
 
+/** A simulator's `timeScale` option, checked: 1 when unset, else a finite number >= 0. */
+export function checkedTimeScale(timeScale = 1): number {
+  if (!(timeScale >= 0 && Number.isFinite(timeScale))) {
+    throw new RangeError(`timeScale must be a finite number >= 0, got ${timeScale}`);
+  }
+  return timeScale;
+}
+
 /**
  * total = (BASE_SECONDS + videoSeconds) * timeScale seconds, of which the first
  * QUEUED_SECONDS * timeScale are spent queued.

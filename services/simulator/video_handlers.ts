@@ -6,7 +6,7 @@ import {
   parsePrompt,
 } from "./create_params.ts";
 import type { JobStore } from "./jobs.ts";
-import { CONTENT_VARIANTS, type ContentVariant, MEDIA } from "./media.ts";
+import { CONTENT_VARIANTS, type ContentVariant, type Fixture, fixtureFor } from "./media.ts";
 import { readBodyFields } from "./request_body.ts";
 import { errorResponse, invalidRequest, jsonResponse, notFound } from "./responses.ts";
 
@@ -187,13 +187,22 @@ export function downloadContent(id: string, url: URL, ctx: HandlerContext): Resp
       code: "video_expired",
     });
   }
-  const asset = MEDIA[variant];
+  const asset = videoFixture(video)[variant];
   return new Response(asset.bytes.slice(), {
     headers: {
       "content-type": asset.contentType,
       "content-length": String(asset.bytes.byteLength),
     },
   });
+}
+
+/**
+ * The one place that picks what a finished video serves (its MP4, thumbnail and spritesheet): the
+ * demo fixture of its size's orientation and about its length (for an extension, the whole
+ * result's; for an edit or a remix, its source's).
+ */
+export function videoFixture(video: Pick<Video, "size" | "seconds">): Fixture {
+  return fixtureFor(video.size, Number(video.seconds));
 }
 
 export function videoNotFound(id: string): Response {

@@ -7,11 +7,13 @@
 // webhook deliveries, and the same fault rules as the other simulators.
 import { endpointsOf, FAL_SPECS, type FalModelSpec } from "../../providers/fal/catalog.ts";
 import type { SimulatorHandle } from "../../providers/options.ts";
-import { degradedResponse, replacementResponse, wrapsResponse } from "../fault_responses.ts";
-import { type FaultKind, FaultRegistry, type FaultRule, type Faults } from "../faults.ts";
-import { MEDIA, type MediaAsset } from "../media.ts";
+import { imageSize } from "../../media_check.ts";
+import type { FaultRule } from "../faults.ts";
+import { type FaultyFetch, faultyFetch } from "../faulty_fetch.ts";
+import { type Fixture, fixtureForAspect } from "../media.ts";
 import { isBlockedPrompt } from "../moderation.ts";
-import { phaseAt, planTimeline, type Timeline, totalMs } from "../timeline.ts";
+import { jsonResponse as json } from "../responses.ts";
+import { checkedTimeScale, phaseAt, planTimeline, type Timeline, totalMs } from "../timeline.ts";
 import { ENDPOINT_SCHEMAS, secondsOf, validateInput, type ValidationDetail } from "./schemas.ts";
 import { createFalSigner } from "./signer.ts";
 
@@ -28,15 +30,6 @@ export interface FalSimulatorOptions {
   prices?: Record<string, { unit_price: number; unit: string; currency?: string }>;
   /** How long a finished request's result stays readable (fal: about an hour). */
   resultRetentionMs?: number;
-}
-
-export interface FalRequestLogEntry {
-  method: string;
-  /** URL pathname, without the query. */
-  path: string;
-  /** The simulator clock (ms) when the request arrived. */
-  at: number;
-  fault?: FaultKind;
 }
 
 /** What a submit asked for, as received (for tests to check what the app sent). */
@@ -56,12 +49,11 @@ export interface FalRequestState {
   outcome?: "ok" | "refused" | "cancelled";
   /** Length of the video it makes (an extension: the source's and the new segment's). */
   seconds: number;
+  /** Its shape ("16:9", "9:16"…): as asked, the source's for an extension, else the image's. */
+  aspectRatio: string;
 }
 
-export interface FalSimulator extends SimulatorHandle {
-  readonly faults: Faults;
-  /** Every request received, in arrival order (failed auth and faulted ones included). */
-  readonly requests: readonly FalRequestLogEntry[];
+export interface FalSimulator extends SimulatorHandle, FaultyFetch {
   readonly submissions: readonly FalSubmissionRecord[];
   getRequest(requestId: string): FalRequestState | undefined;
 }
@@ -74,6 +66,7 @@ interface QueuedRequest {
   timeline: Timeline;
   /** Length of the video it makes. */
   seconds: number;
+  aspectRatio: string;
   cancelledMs?: number;
   seed: number;
   webhook?: string;
@@ -85,16 +78,11 @@ const EXTENSION_SECONDS = 7;
 const DEFAULT_RESULT_RETENTION_MS = 3600_000;
 
 export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimulator {
-  const timeScale = options.timeScale ?? 1;
-  if (!(timeScale >= 0 && Number.isFinite(timeScale))) {
-    throw new RangeError(`timeScale must be a finite number >= 0, got ${timeScale}`);
-  }
+  const timeScale = checkedTimeScale(options.timeScale);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const resultRetentionMs = options.resultRetentionMs ?? DEFAULT_RESULT_RETENTION_MS;
-  const faults = new FaultRegistry(random);
   const signer = createFalSigner();
-  const requests: FalRequestLogEntry[] = [];
   const submissions: FalSubmissionRecord[] = [];
   const queue = new Map<string, QueuedRequest>();
   const pendingWebhooks = new Set<ReturnType<typeof setTimeout>>();
@@ -138,7 +126,7 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
     if (how === "refused") {
       return falError(422, { detail: [refusal()] }, { "x-fal-retryable": "false" });
     }
-    const video = videoFixture(request);
+    const { video } = videoFixture(request);
     return json({
       video: {
         url: mediaUrl(origin, request),
@@ -165,11 +153,13 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
     const fields = input as Record<string, unknown>;
     let seconds = secondsOf(schema, fields);
     let workSeconds = seconds;
+    let aspectRatio = aspectRatioOf(fields);
     if (problems.length === 0 && /\/extend-video$/.test(endpoint)) {
       const source = extensionSource(String(fields.video_url), problems);
       if (source) {
         seconds = source.seconds + EXTENSION_SECONDS;
         workSeconds = EXTENSION_SECONDS;
+        aspectRatio = source.aspectRatio;
       }
     }
     if (problems.length > 0) return falError(422, { detail: problems });
@@ -183,6 +173,7 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
       createdMs: now(),
       timeline: planTimeline(workSeconds, timeScale, blocked),
       seconds,
+      aspectRatio,
       seed: Math.floor(random() * 2 ** 31),
       webhook: url.searchParams.get("fal_webhook") ?? undefined,
     };
@@ -283,7 +274,7 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
   function media(id: string): Response {
     const request = queue.get(id);
     if (!request || outcome(request) !== "ok") return falError(404, { detail: "File not found" });
-    const video = videoFixture(request);
+    const { video } = videoFixture(request);
     return new Response(video.bytes.slice(), {
       headers: {
         "content-type": video.contentType,
@@ -394,29 +385,11 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
     );
   }
 
-  async function fetch(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const entry: FalRequestLogEntry = { method: req.method, path: url.pathname, at: now() };
-    requests.push(entry);
-    const fault = faults.pick(req.method, url.pathname + url.search);
-    if (!fault) return await handle(req, url);
-    entry.fault = fault.kind;
-    if (wrapsResponse(fault)) return degradedResponse(fault, await handle(req, url), req);
-    if (fault.when === "after") {
-      const processed = await handle(req, url);
-      await processed.body?.cancel();
-    }
-    if (fault.kind === "status") return statusError(fault);
-    return await replacementResponse(fault, req);
-  }
+  const front = faultyFetch({ now, random, handle, statusError });
 
   return {
     timeScale,
-    fetch,
-    faults,
-    get requests() {
-      return requests;
-    },
+    ...front,
     get submissions() {
       return submissions;
     },
@@ -429,6 +402,7 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
         status: state(request),
         outcome: outcome(request),
         seconds: request.seconds,
+        aspectRatio: request.aspectRatio,
       };
     },
     close() {
@@ -438,12 +412,35 @@ export function createFalSimulator(options: FalSimulatorOptions = {}): FalSimula
   };
 }
 
+/** The one place that picks what a finished request serves: the fixture of its shape and length. */
+export function videoFixture(request: { aspectRatio: string; seconds: number }): Fixture {
+  return fixtureForAspect(request.aspectRatio, request.seconds);
+}
+
 /**
- * The MP4 a finished request serves. Every request gets the same fixture for now; this is the one
- * place that chooses (a per-size picker can replace it).
+ * The shape a request asks for: its `aspect_ratio`; where the image decides ("auto", or an
+ * endpoint that takes none), the image's when sent inline, else fal's default 16:9.
  */
-export function videoFixture(_request: { endpoint: string; seconds: number }): MediaAsset {
-  return MEDIA.video;
+function aspectRatioOf(input: Record<string, unknown>): string {
+  const asked = input.aspect_ratio;
+  if (typeof asked === "string" && asked !== "auto") return asked;
+  for (const field of ["image_url", "start_image_url"]) {
+    const size = inlineImageSize(input[field]);
+    if (size) return `${size.width}:${size.height}`;
+  }
+  return "16:9";
+}
+
+function inlineImageSize(value: unknown): { width: number; height: number } | undefined {
+  const base64 = typeof value === "string"
+    ? /^data:image\/[\w.+-]+;base64,(.*)$/s.exec(value)
+    : null;
+  if (!base64) return undefined;
+  try {
+    return imageSize(Uint8Array.from(atob(base64[1]), (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The catalog's list price of an endpoint, as fal's pricing API would give it. */
@@ -501,12 +498,4 @@ function statusError(rule: Readonly<FaultRule>): Response {
 
 function falError(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return json(body, status, headers);
-}
-
-function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  const bytes = new TextEncoder().encode(JSON.stringify(body));
-  const h = new Headers(headers);
-  h.set("content-type", "application/json");
-  h.set("content-length", String(bytes.byteLength));
-  return new Response(bytes, { status, headers: h });
 }

@@ -1,6 +1,6 @@
-// The one place that picks the MP4 a finished interaction delivers, so a picker by size and length
-// can replace it without touching the rest of the simulator.
-import { MEDIA, type MediaAsset } from "../media.ts";
+// The one place that picks what a finished interaction delivers: the demo fixture of its aspect
+// ratio's orientation and about its length (an extension's: the whole result's).
+import { type Fixture, fixtureForAspect, type MediaAsset } from "../media.ts";
 
 export interface VideoShape {
   aspect_ratio: string;
@@ -8,9 +8,8 @@ export interface VideoShape {
   seconds: number;
 }
 
-/** Every simulated video is the same fixture for now, whatever its shape. */
-export function videoFixture(_shape: VideoShape): MediaAsset {
-  return MEDIA.video;
+export function videoFixture(shape: VideoShape): Fixture {
+  return fixtureForAspect(shape.aspect_ratio, shape.seconds);
 }
 
 const base64Cache = new WeakMap<Uint8Array, string>();

@@ -4,20 +4,13 @@
 // previous_interaction_id, start images, refused prompts, retired models, the models list (for
 // pings), an optional API key, and the same fault rules as the other simulators.
 import type { SimulatorHandle } from "../../providers/options.ts";
-import { degradedResponse, replacementResponse, wrapsResponse } from "../fault_responses.ts";
-import { type FaultKind, FaultRegistry, type Faults } from "../faults.ts";
+import { type FaultyFetch, faultyFetch } from "../faulty_fetch.ts";
+import { json, notFoundPage } from "../google_responses.ts";
+import { checkedTimeScale } from "../timeline.ts";
 import { videoFixture } from "./fixture.ts";
 import { OMNI_MODELS } from "./models.ts";
 import { type CreatePlan, planCreate, type Task } from "./requests.ts";
-import {
-  checkKey,
-  failedPrecondition,
-  invalid,
-  json,
-  noSuchPage,
-  notFound,
-  statusFault,
-} from "./responses.ts";
+import { checkKey, failedPrecondition, invalid, notFound, statusFault } from "./responses.ts";
 import { type InteractionRecord, type InteractionStatus, InteractionStore } from "./store.ts";
 
 export interface GeminiSimulatorOptions {
@@ -29,15 +22,6 @@ export interface GeminiSimulatorOptions {
   apiKey?: string;
   /** Model ids answered as retired (404 "… is no longer available"), besides every veo-*. */
   retiredModels?: readonly string[];
-}
-
-export interface GeminiRequestLogEntry {
-  method: string;
-  /** URL pathname, without the query. */
-  path: string;
-  /** The simulator clock (ms) when the request arrived. */
-  at: number;
-  fault?: FaultKind;
 }
 
 /** What a create asked for, as the API received it (for tests to check what the app sent). */
@@ -70,10 +54,7 @@ export interface GeminiInteractionState {
   deleted: boolean;
 }
 
-export interface GeminiSimulator extends SimulatorHandle {
-  readonly faults: Faults;
-  /** Every request received, in arrival order (failed auth and faulted ones included). */
-  readonly requests: readonly GeminiRequestLogEntry[];
+export interface GeminiSimulator extends SimulatorHandle, FaultyFetch {
   /** Every accepted create, in order. */
   readonly creates: readonly GeminiCreateRecord[];
   getInteraction(id: string): GeminiInteractionState | undefined;
@@ -82,14 +63,9 @@ export interface GeminiSimulator extends SimulatorHandle {
 type Route = (req: Request, url: URL, version: string, id: string) => Promise<Response> | Response;
 
 export function createGeminiSimulator(options: GeminiSimulatorOptions = {}): GeminiSimulator {
-  const timeScale = options.timeScale ?? 1;
-  if (!(timeScale >= 0 && Number.isFinite(timeScale))) {
-    throw new RangeError(`timeScale must be a finite number >= 0, got ${timeScale}`);
-  }
+  const timeScale = checkedTimeScale(options.timeScale);
   const now = options.now ?? Date.now;
-  const faults = new FaultRegistry(options.random ?? Math.random);
   const store = new InteractionStore({ now, timeScale });
-  const requests: GeminiRequestLogEntry[] = [];
   const creates: GeminiCreateRecord[] = [];
   const retired = options.retiredModels ?? [];
   const waiting = new Set<() => void>();
@@ -163,7 +139,7 @@ export function createGeminiSimulator(options: GeminiSimulatorOptions = {}): Gem
     ["GET", /^\/files\/(\w+):download$/, (_req, _url, _v, id) => {
       const record = store.byFile(id);
       if (!record) return notFound(`File files/${id} not found.`);
-      const { bytes, contentType } = videoFixture(record.plan);
+      const { bytes, contentType } = videoFixture(record.plan).video;
       return new Response(bytes.slice(), {
         headers: { "content-type": contentType, "content-length": String(bytes.byteLength) },
       });
@@ -172,7 +148,7 @@ export function createGeminiSimulator(options: GeminiSimulatorOptions = {}): Gem
 
   async function handle(req: Request, url: URL): Promise<Response> {
     const versioned = /^\/(v1|v1beta)(\/.*)$/.exec(url.pathname);
-    if (!versioned) return noSuchPage(req.method, url.pathname);
+    if (!versioned) return notFoundPage(url.pathname);
     const unauthorized = checkKey(req, url, options.apiKey);
     if (unauthorized) return unauthorized;
     const [, version, path] = versioned;
@@ -180,32 +156,19 @@ export function createGeminiSimulator(options: GeminiSimulatorOptions = {}): Gem
       const match = pattern.exec(path);
       if (match && req.method === method) return await route(req, url, version, match[1]);
     }
-    return noSuchPage(req.method, url.pathname);
+    return notFoundPage(url.pathname);
   }
 
-  async function fetch(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const entry: GeminiRequestLogEntry = { method: req.method, path: url.pathname, at: now() };
-    requests.push(entry);
-    const fault = faults.pick(req.method, url.pathname + url.search);
-    if (!fault) return await handle(req, url);
-    entry.fault = fault.kind;
-    if (wrapsResponse(fault)) return degradedResponse(fault, await handle(req, url), req);
-    if (fault.when === "after") {
-      const processed = await handle(req, url);
-      await processed.body?.cancel();
-    }
-    if (fault.kind === "status") return statusFault(fault);
-    return await replacementResponse(fault, req);
-  }
+  const front = faultyFetch({
+    now,
+    random: options.random ?? Math.random,
+    handle,
+    statusError: statusFault,
+  });
 
   return {
     timeScale,
-    fetch,
-    faults,
-    get requests() {
-      return requests;
-    },
+    ...front,
     get creates() {
       return creates;
     },

@@ -130,7 +130,7 @@ export class InteractionStore {
     const steps: Record<string, unknown>[] = [];
     if (options.includeInput) steps.push({ type: "user_input", content: plan.input });
     if (status === "completed") {
-      const asset = videoFixture(plan);
+      const asset = videoFixture(plan).video;
       const video = plan.delivery === "uri"
         ? {
           type: "video",

@@ -3,7 +3,8 @@
 // (JWT-bearer grant, RFC 7523) and issues short-lived opaque bearer tokens it then checks.
 import { Buffer } from "node:buffer";
 import { generateKeyPairSync } from "node:crypto";
-import { googleError, json, UNAUTHENTICATED_MESSAGE } from "./google_errors.ts";
+import { googleError, json } from "../google_responses.ts";
+import { UNAUTHENTICATED_MESSAGE } from "./google_errors.ts";
 
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";

@@ -5,12 +5,12 @@
 // the 720p videos it made, safety-filtered prompts, and faults through the same rules as the
 // other simulators.
 import type { SimulatorHandle } from "../../providers/options.ts";
-import { degradedResponse, replacementResponse, wrapsResponse } from "../fault_responses.ts";
-import { type FaultKind, FaultRegistry, type Faults } from "../faults.ts";
-import { MEDIA } from "../media.ts";
+import { type FaultyFetch, faultyFetch } from "../faulty_fetch.ts";
+import { googleError, json, notFoundPage } from "../google_responses.ts";
+import { type Fixture, fixtureForAspect } from "../media.ts";
 import { isBlockedPrompt } from "../moderation.ts";
-import { phaseAt, planTimeline, type Timeline } from "../timeline.ts";
-import { faultStatus, googleError, invalidArgument, json } from "./google_errors.ts";
+import { checkedTimeScale, phaseAt, planTimeline, type Timeline } from "../timeline.ts";
+import { faultStatus, invalidArgument } from "./google_errors.ts";
 import { type IssuedToken, OAuthStandIn, type ServiceAccountJson } from "./oauth.ts";
 import { planRequest, type SourceVideo, type VideoPlan } from "./plan.ts";
 import { readTag, tagVideo } from "./video_tag.ts";
@@ -28,15 +28,6 @@ export interface VertexSimulatorOptions {
   project?: string;
   /** What the token endpoint's `expires_in` says, in seconds. Default 3599. */
   tokenLifetimeSeconds?: number;
-}
-
-export interface VertexRequestLogEntry {
-  method: string;
-  /** URL pathname, without the query. */
-  path: string;
-  /** The simulator clock (ms) when the request arrived. */
-  at: number;
-  fault?: FaultKind;
 }
 
 /** What a create asked for, as the API received it (for tests to check what the app sent). */
@@ -64,9 +55,7 @@ export interface VertexOperationState {
   audio: boolean;
 }
 
-export interface VertexSimulator extends SimulatorHandle {
-  readonly faults: Faults;
-  readonly requests: readonly VertexRequestLogEntry[];
+export interface VertexSimulator extends SimulatorHandle, FaultyFetch {
   readonly creates: readonly VertexCreateRecord[];
   /** Every access token its token endpoint issued. */
   readonly tokens: readonly IssuedToken[];
@@ -98,31 +87,21 @@ const MODEL_PATH =
   /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([\w.-]+):(predictLongRunning|fetchPredictOperation)$/;
 
 export function createVertexSimulator(options: VertexSimulatorOptions = {}): VertexSimulator {
-  const timeScale = options.timeScale ?? 1;
-  if (!(timeScale >= 0 && Number.isFinite(timeScale))) {
-    throw new RangeError(`timeScale must be a finite number >= 0, got ${timeScale}`);
-  }
+  const timeScale = checkedTimeScale(options.timeScale);
   const now = options.now ?? Date.now;
-  const faults = new FaultRegistry(options.random ?? Math.random);
   const models = new Set(options.models ?? VERTEX_SIMULATOR_MODELS);
   const oauth = new OAuthStandIn({
     now,
     projectId: options.project ?? DEMO_PROJECT,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
   });
-  const requests: VertexRequestLogEntry[] = [];
   const creates: VertexCreateRecord[] = [];
   const operations = new Map<string, OperationRecord>();
 
   const status = (op: OperationRecord) => phaseAt(op.timeline, now() - op.createdMs).status;
 
-  /** The one place that picks the MP4 an operation delivers (before it is tagged as its own). */
-  function videoFixture(_op: OperationRecord): Uint8Array {
-    return MEDIA.video.bytes;
-  }
-
   function videoOf(op: OperationRecord): Uint8Array {
-    return tagVideo(videoFixture(op), op.name);
+    return tagVideo(videoFixture(op).video.bytes, op.name);
   }
 
   function findSource(bytes: Uint8Array): SourceVideo | undefined {
@@ -253,29 +232,16 @@ export function createVertexSimulator(options: VertexSimulatorOptions = {}): Ver
     return notFoundPage(url.pathname);
   }
 
-  async function fetch(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const entry: VertexRequestLogEntry = { method: req.method, path: url.pathname, at: now() };
-    requests.push(entry);
-    const fault = faults.pick(req.method, url.pathname + url.search);
-    if (!fault) return await handle(req, url);
-    entry.fault = fault.kind;
-    if (wrapsResponse(fault)) return degradedResponse(fault, await handle(req, url), req);
-    if (fault.when === "after") {
-      const processed = await handle(req, url);
-      await processed.body?.cancel();
-    }
-    if (fault.kind === "status") return faultStatus(fault);
-    return await replacementResponse(fault, req);
-  }
+  const front = faultyFetch({
+    now,
+    random: options.random ?? Math.random,
+    handle,
+    statusError: faultStatus,
+  });
 
   return {
     timeScale,
-    fetch,
-    faults,
-    get requests() {
-      return requests;
-    },
+    ...front,
     get creates() {
       return creates;
     },
@@ -305,6 +271,15 @@ export function createVertexSimulator(options: VertexSimulatorOptions = {}): Ver
   };
 }
 
+/**
+ * The one place that picks the MP4 an operation delivers (before it is tagged as its own): the
+ * demo fixture of its aspect ratio's orientation and about its length (an extension's: the whole
+ * result's).
+ */
+function videoFixture(op: { aspectRatio: string; seconds: number }): Fixture {
+  return fixtureForAspect(op.aspectRatio, op.seconds);
+}
+
 function createRecord(
   operation: string,
   model: string,
@@ -324,18 +299,6 @@ function createRecord(
     image: plan.image,
     video: plan.source ? { operation: plan.source } : undefined,
   };
-}
-
-/** What Google's front end answers for a path no API serves: an HTML page, not an API error. */
-function notFoundPage(path: string): Response {
-  const html =
-    "<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Error 404 (Not Found)!!1" +
-    `</title><p><b>404.</b> <ins>That’s an error.</ins><p>The requested URL <code>${path}</code> ` +
-    "was not found on this server. <ins>That’s all we know.</ins>\n";
-  return new Response(html, {
-    status: 404,
-    headers: { "content-type": "text/html; charset=UTF-8" },
-  });
 }
 
 function base64(bytes: Uint8Array): string {

@@ -32,7 +32,7 @@ export interface Runtime {
   auth: AuthContext;
   videos: VideoServices;
   jobs: JobRunner;
-  /** The configured providers (in demo mode: both simulated). */
+  /** The configured providers (in demo mode: every one, simulated). */
   providers: ProviderSet;
   /** Present in demo mode: the in-process stand-in for OpenAI's Videos API. */
   simulator?: SoraSimulator;

@@ -336,7 +336,6 @@ export class JobRunner {
     const readingStatus = !!row.upstream_id && row.status !== "downloading";
     const since = row.unreadable_since ?? this.#o.now();
     if (readingStatus && this.#o.now() - since >= this.#o.giveUpMs) {
-      const minutes = Math.round(this.#o.giveUpMs / 60_000);
       this.#o.log.warn("gave up on a job whose status could not be read", {
         video: row.id,
         upstream: row.upstream_id,
@@ -346,7 +345,8 @@ export class JobRunner {
       return this.#fail(row, {
         code: "status_unreadable",
         message: `${p?.provider.name ?? "The provider"} could not tell this video's status for ` +
-          `${minutes} minutes (last answer: ${failure.message}), so it was given up. Try again.`,
+          `${spanOf(this.#o.giveUpMs)} (last answer: ${failure.message}), so it was given up. ` +
+          "Try again.",
       });
     }
     if (failure.status === 429 && failure.retryAfterMs) p?.budget.pause(failure.retryAfterMs);
@@ -459,6 +459,14 @@ function notOfferedAction(row: VideoRow, failure: UpstreamError): VideoAction | 
   if (row.upstream_id || !row.source_upstream_id) return undefined;
   if (failure.status !== 404 && failure.status !== 405) return undefined;
   return (row.derivation === "continue" ? undefined : row.derivation) ?? "remix";
+}
+
+/** A length of time for a person: "30 minutes", "1 minute", "45 seconds", "less than a second". */
+function spanOf(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (ms >= 60_000) return plural(Math.round(ms / 60_000), "minute");
+  if (ms >= 1000) return plural(Math.round(ms / 1000), "second");
+  return "less than a second";
 }
 
 function retryWhat(row: VideoRow): string {

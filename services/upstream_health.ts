@@ -36,6 +36,13 @@ export class UpstreamHealth {
   #status: UpstreamStatus = { ok: true };
   #recoveryListeners: (() => void)[] = [];
   #ping?: Promise<UpstreamStatus>;
+  /** When the key was last checked: the jobs' calls say the upstream works, not that the key does. */
+  #checkedKeyAt?: number;
+  /**
+   * What the last key check said when it could tell neither way (a gateway answering 400): jobs
+   * that go through meanwhile do not turn that into "works"; only a check that passes does.
+   */
+  #unverified?: string;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -45,7 +52,9 @@ export class UpstreamHealth {
 
   recordSuccess(): void {
     const wasDown = !this.#status.ok;
-    this.#status = { ok: true, verified: true, checkedAt: this.now() };
+    this.#status = this.#unverified === undefined
+      ? { ok: true, verified: true, checkedAt: this.now() }
+      : { ok: true, verified: false, detail: this.#unverified, checkedAt: this.now() };
     if (wasDown) { for (const listener of this.#recoveryListeners) listener(); }
   }
 
@@ -69,23 +78,31 @@ export class UpstreamHealth {
 
   /** Asks the upstream now, unless it was asked in the last few seconds. */
   check(upstream: Upstream): Promise<UpstreamStatus> {
-    const fresh = this.#status.checkedAt && this.now() - this.#status.checkedAt < PING_CACHE_MS;
+    const fresh = this.#checkedKeyAt !== undefined &&
+      this.now() - this.#checkedKeyAt < PING_CACHE_MS;
     if (fresh) return Promise.resolve(this.#status);
     this.#ping ??= upstream.ping().then(
-      () => this.recordSuccess(),
+      () => {
+        this.#unverified = undefined;
+        this.recordSuccess();
+      },
       (error: UpstreamError) => {
         if (error.outage) return this.recordFailure(error);
         const status = error.status;
-        this.#status = status && status >= 400 && status < 500
-          ? {
+        if (status && status >= 400 && status < 500) {
+          this.#unverified = `the check was answered ${status}: ${error.message}`;
+          this.#status = {
             ok: true,
             verified: false,
-            detail: `the check was answered ${status}: ${error.message}`,
+            detail: this.#unverified,
             checkedAt: this.now(),
-          }
-          : { ...this.#status, checkedAt: this.now() };
+          };
+        } else this.#status = { ...this.#status, checkedAt: this.now() };
       },
-    ).then(() => this.#status).finally(() => this.#ping = undefined);
+    ).then(() => {
+      this.#checkedKeyAt = this.now();
+      return this.#status;
+    }).finally(() => this.#ping = undefined);
     return this.#ping;
   }
 }

@@ -70,7 +70,6 @@ export interface RuntimeOptions {
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   await mkdir(config.DATA_DIR, { recursive: true });
-  const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
   const now = options.now ?? Date.now;
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const secret = config.SESSION_SECRET ?? await sessionSecret(config.DATA_DIR);
@@ -97,6 +96,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ].filter((p): p is Provider => p !== undefined),
     { perMinute: config.UPSTREAM_MAX_RPM, now },
   );
+  // Opened once the providers' configuration is known to be good, so a bad one leaves nothing open.
+  const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
   const facts = new VideoFacts(providers, now, await canRunFfmpeg(config.FFMPEG_PATH));
   const events = new VideoEvents(log);
   const health = providers.health;

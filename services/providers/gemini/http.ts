@@ -24,9 +24,15 @@ export class GeminiHttp {
     this.#origin = new URL(this.#o.baseUrl).origin;
   }
 
-  /** `{base}/{version}/{path}`. */
+  /**
+   * `{base}/{version}/{path}`; a base that already names a version (`…/v1beta`, as some proxies
+   * are written down) is used as it is.
+   */
   url(path: string): string {
-    return `${this.#o.baseUrl}/${this.#o.version}/${path}`;
+    const versioned = /\/v\d+(alpha|beta)?\d*$/.test(this.#o.baseUrl);
+    return versioned
+      ? `${this.#o.baseUrl}/${path}`
+      : `${this.#o.baseUrl}/${this.#o.version}/${path}`;
   }
 
   /** Whether a URL is on the API's own host (the only one the key is sent to). */

@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /** The detail view and the actions on a video, in Chromium: lineage, re-run, remix, delete. */
 import type { Page } from "playwright-core";
-import { OPENAI_MODELS } from "../services/providers/openai_models.ts";
+import { priceOf } from "../services/catalog.ts";
 import { getVideo } from "../services/videos.ts";
-import { modelView } from "../views/format.ts";
+import { formatCost, modelView } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,
+  finished,
   launch,
   loggedInSession,
   logIn,
@@ -15,6 +16,7 @@ import {
   openPage,
   seedVideos,
   startServer,
+  type TestServer,
   waitForLive,
 } from "./browser_helpers.ts";
 
@@ -30,9 +32,14 @@ async function facts(page: Page): Promise<Record<string, string>> {
   );
 }
 
-/** A model's name for people, as the detail page shows it. */
-function label(id: string): string {
-  return modelView(OPENAI_MODELS.find((m) => m.id === id)!).label;
+/** A model's name for people, as the detail page shows it (from the server's catalog). */
+function label(server: TestServer, id: string): string {
+  return modelView(server.runtime.providers.findModel(id)!).label;
+}
+
+/** What a model's video of that size and length costs, as the pages write it. */
+function cost(server: TestServer, id: string, size: string, seconds: string): string {
+  return formatCost(priceOf(server.runtime.providers.findModel(id), { size, seconds }));
 }
 
 function idFromUrl(url: string): string {
@@ -68,9 +75,10 @@ Deno.test({
     );
     assert(duration > 3, `playable, ${duration} s`);
     const shown = await facts(page);
-    assertEquals(shown.Model.split("\n")[0], label("sora-2-pro"));
+    assertEquals(shown.Model.split("\n")[0], label(server, "sora-2-pro"));
     assertEquals(shown.Size, "1792x1024");
     assertEquals(shown.Length, "8s");
+    assertEquals(shown["Estimated cost"], cost(server, "sora-2-pro", "1792x1024", "8"));
     assertEquals(shown["Estimated cost"], "≈ $4.00");
     assertMatch(shown.Created, /\d/);
     assertMatch(shown.Finished, /took \d+:\d\d/);
@@ -106,7 +114,18 @@ Deno.test({
     const page = await openPage(browser);
     await logIn(page, server.url);
     await page.goto(`${server.url}/videos/${original.id}`);
-    await page.getByRole("button", { name: "Re-run" }).click();
+    // The new video's page is kept from its live stream until the video is done, as when it
+    // finishes while the page loads: the page must still notice and show the result.
+    let streamMayStart!: () => void;
+    const held = new Promise<void>((resolve) => streamMayStart = resolve);
+    await page.route((url) => url.pathname === "/events", async (route) => {
+      await held;
+      await route.continue();
+    });
+    // The button says what making it again costs now.
+    const rerunName = `Re-run · ${cost(server, "sora-2-pro", "1024x1792", "12")}`;
+    assertEquals(rerunName, `Re-run · ${formatCost(original.rerun_cost)}`);
+    await page.getByRole("button", { name: rerunName, exact: true }).click();
     await page.waitForURL((url) =>
       /\/videos\/vid_/.test(url.pathname) && !url.pathname.endsWith(original.id)
     );
@@ -116,8 +135,13 @@ Deno.test({
     const shown = await facts(page);
     assertEquals(
       [shown.Model.split("\n")[0], shown.Size, shown.Length],
-      [label("sora-2-pro"), "1024x1792", "12s"],
+      [label(server, "sora-2-pro"), "1024x1792", "12s"],
     );
+    const detail = page.locator("article.detail");
+    await page.locator("#live-updates[data-watch]").waitFor({ state: "attached" });
+    assertEquals((await finished(server, rerunId)).status, "completed");
+    assert((await detail.getAttribute("data-status")) !== "completed", "shown as under way");
+    streamMayStart();
     // It is made like any other video: the page follows it to the end by itself.
     await page.locator('article.detail[data-status="completed"]').waitFor();
     const rerun = getVideo(server.runtime.videos, server.user.id, rerunId);
@@ -134,7 +158,10 @@ Deno.test({
     }]);
     await page.goto(server.url);
     await waitForLive(page);
-    await page.locator(`#video-${failed}`).getByRole("button", { name: "Try again" }).click();
+    // Seeded as sora-2, 1280x720, 4 s.
+    await page.locator(`#video-${failed}`)
+      .getByRole("button", { name: `Try again · ${cost(server, "sora-2", "1280x720", "4")}` })
+      .click();
     const top = page.locator("#library > article.card").first();
     await top.filter({ hasText: "A hummingbird at a red flower" }).and(
       page.locator(`article.card:not(#video-${failed})`),
@@ -222,24 +249,48 @@ Deno.test({
     const source = await makeVideo(server, { prompt: "A lighthouse at dusk" });
     await page.goto(`${server.url}/videos/${source.id}`);
 
-    // Folded until asked for; the segment's length is chosen from the model's list.
+    // Folded until asked for; the segment's length is chosen from the model's list, each with
+    // what it costs (only the new segment is paid for) and the length it makes in all.
     const extend = page.locator('details[data-action="extend"]');
     await extend.locator("summary").click();
+    const offers = source.actions.extend.options!;
+    assertEquals(
+      await extend.getByLabel("New segment").locator("option").allTextContents(),
+      offers.map((o) =>
+        `${o.seconds} seconds · ${cost(server, "sora-2", source.size, o.seconds)} · ${
+          Number(source.seconds) + Number(o.seconds)
+        }s in all`
+      ),
+    );
     await extend.getByLabel("What happens next?").fill("The beam sweeps over a passing ship");
     await extend.getByLabel("New segment").selectOption("8");
     await extend.getByRole("button", { name: "Extend" }).click();
     await page.waitForURL((url) => !url.pathname.endsWith(source.id));
     const extendedId = idFromUrl(page.url());
+    // The page follows the new video and reloads once it is done: read it after that.
+    await page.locator('.detail[data-status="completed"]').waitFor();
     assertEquals((await facts(page))["Length"], "12s");
     assertMatch((await page.locator(".lineage").textContent())!, /Extended from/);
-    await page.locator('.detail[data-status="completed"]').waitFor();
+    const extended = getVideo(server.runtime.videos, server.user.id, extendedId);
+    assertEquals(
+      extended.cost,
+      priceOf(server.runtime.providers.findModel("sora-2"), {
+        size: source.size,
+        seconds: "8",
+      }),
+    );
 
     await page.goto(`${server.url}/videos/${source.id}`);
     const edit = page.locator('details[data-action="edit"]');
     await edit.locator("summary").click();
+    // The edit says what it costs: a whole video of the same size and length.
+    await edit.locator(".hint", { hasText: `(${formatCost(source.actions.edit.cost!)})` })
+      .waitFor();
+    assertEquals(source.actions.edit.cost, source.cost);
     await edit.getByLabel("What should change?").fill("Make it a stormy night");
     await edit.getByRole("button", { name: "Edit" }).click();
     await page.waitForURL((url) => !url.pathname.endsWith(source.id));
+    await page.locator('.detail[data-status="completed"]').waitFor();
     assertEquals((await facts(page))["Length"], "4s");
     assertMatch((await page.locator(".lineage").textContent())!, /Edited from/);
 

@@ -11,8 +11,15 @@ import { loadConfig } from "../services/config.ts";
 import { openRuntime, type Runtime } from "../services/runtime.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { mediaPath, videoDir } from "../services/media_store.ts";
-import { CONTENT_VARIANTS, MEDIA } from "../services/simulator/media.ts";
-import type { User, Video, VideoStatus } from "../services/types.ts";
+import { MEDIA } from "../services/simulator/media.ts";
+import { priceOf } from "../services/catalog.ts";
+import {
+  CONTENT_VARIANTS,
+  type ContentVariant,
+  type User,
+  type Video,
+  type VideoStatus,
+} from "../services/types.ts";
 import { createVideo, getVideo, remixVideo } from "../services/videos.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -244,37 +251,59 @@ export interface SeedVideo {
   remixedFrom?: string;
   /** Creation time, ms since the epoch (default: now, one ms apart per row). */
   createdAt?: number;
+  /** The files a completed one has here, written and recorded (default: all three). */
+  variants?: readonly ContentVariant[];
 }
 
 let seedCounter = 0;
 
 /**
  * Rows written straight into the database, in the given state and taken off the job queue: fast,
- * and they stay as seeded. Completed ones get the simulator's media files. Returns their ids, in
- * order.
+ * and they stay as seeded. Each records its model's provider and price like a create does;
+ * completed ones get the simulator's media files, recorded with their sizes like a finished
+ * download (what a video has comes from those records). Returns their ids, in order.
  */
 export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
   const db = server.runtime.db;
+  const catalog = server.runtime.providers.catalog;
   const base = Date.now() - videos.length;
   return videos.map((v, i) => {
     const id = "vid_" + (++seedCounter).toString(16).padStart(8, "0") +
       crypto.randomUUID().replaceAll("-", "").slice(0, 16);
     const createdAt = v.createdAt ?? base + i;
-    db.insertVideo({
+    const model = v.model ?? "sora-2";
+    const size = v.size ?? "1280x720";
+    const seconds = v.seconds ?? "4";
+    const info = catalog.describe(model);
+    db.insertVideoJob({
       id,
       user_id: server.user.id,
       prompt: v.prompt,
-      model: v.model ?? "sora-2",
-      size: v.size ?? "1280x720",
-      seconds: v.seconds ?? "4",
+      model,
+      size,
+      seconds,
       remixed_from: v.remixedFrom ?? null,
       source_upstream_id: null,
       reference_path: null,
       reference_type: null,
       idempotency_key: crypto.randomUUID(),
       created_at: createdAt,
+      provider: info?.provider ?? "openai",
+      negative_prompt: null,
+      estimated_cost: priceOf(info, { size, seconds }),
     });
     const status = v.status ?? "completed";
+    const bytes: Partial<Record<ContentVariant, number>> = {};
+    if (status === "completed") {
+      const dataDir = server.runtime.config.DATA_DIR;
+      Deno.mkdirSync(videoDir(dataDir, id), { recursive: true });
+      for (
+        const variant of new Set<ContentVariant>(["video", ...(v.variants ?? CONTENT_VARIANTS)])
+      ) {
+        Deno.writeFileSync(mediaPath(dataDir, id, variant), MEDIA[variant].bytes);
+        bytes[variant] = MEDIA[variant].bytes.length;
+      }
+    }
     db.updateVideo(id, {
       status,
       progress: v.progress ?? (status === "completed" ? 100 : 0),
@@ -282,16 +311,35 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
       completed_at: status === "completed" ? createdAt + 60_000 : null,
       error_code: v.error?.code ?? null,
       error_message: v.error?.message ?? null,
+      video_bytes: bytes.video ?? null,
+      thumbnail_bytes: bytes.thumbnail ?? null,
+      spritesheet_bytes: bytes.spritesheet ?? null,
     }, createdAt);
-    if (status === "completed") {
-      const dataDir = server.runtime.config.DATA_DIR;
-      Deno.mkdirSync(videoDir(dataDir, id), { recursive: true });
-      for (const variant of CONTENT_VARIANTS) {
-        Deno.writeFileSync(mediaPath(dataDir, id, variant), MEDIA[variant].bytes);
-      }
-    }
     return id;
   });
+}
+
+/**
+ * The JSON API as a client sees it (`Authorization: Bearer`), logged in once as the test's user:
+ * `get("/api/models")` answers the parsed body, and fails on any status but 200.
+ */
+export async function apiClient(server: TestServer) {
+  const login = await fetch(`${server.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: USERNAME, password: PASSWORD }),
+  });
+  if (!login.ok) throw new Error(`API login: ${login.status} ${await login.text()}`);
+  const { token } = await login.json() as { token: string };
+  return {
+    async get<T>(path: string): Promise<T> {
+      const res = await fetch(`${server.url}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      return await res.json() as T;
+    },
+  };
 }
 
 /** A video made through the services and the simulator, waited for until it is finished. */
@@ -314,7 +362,8 @@ export async function makeRemix(server: TestServer, sourceId: string, prompt: st
   return await finished(server, created.id);
 }
 
-async function finished(server: TestServer, id: string): Promise<Video> {
+/** Waits until the video is completed or failed (made by the job runner), and answers it. */
+export async function finished(server: TestServer, id: string): Promise<Video> {
   const s = server.runtime.videos;
   const deadline = Date.now() + 20_000;
   for (;;) {

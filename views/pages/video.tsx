@@ -117,7 +117,7 @@ export function VideoPage(props: {
           <header class="detail-head">
             <div class="detail-status">
               <StatusBadge status={video.status} />
-              {pending && <LiveStatus watch={video.id} />}
+              {pending && <LiveStatus watch={video.id} since={Date.parse(video.updated_at) - 1} />}
             </div>
             <h1 class="detail-title">{excerpt(video.prompt, 70) || "Untitled video"}</h1>
           </header>

@@ -178,12 +178,13 @@ Deno.test({
     await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
     await using browser = await launch();
     const ready = await makeVideo(server, { prompt: "A kite over the dunes" });
+    const startedAt = Date.now() - 65_000;
     const [generating, failed] = seedVideos(server, [
       {
         prompt: "A slow tide",
         status: "in_progress",
         progress: 30,
-        createdAt: Date.now() - 65_000,
+        createdAt: startedAt,
       },
       {
         prompt: "A hummingbird",
@@ -197,16 +198,22 @@ Deno.test({
     const page = await openPage(browser);
     await logIn(page, server.url);
 
-    // Elapsed time on the generating card, ticking by itself.
+    // Elapsed time on the generating card (from its creation, 65 s before the page opened, however
+    // long the page took), ticking by itself.
     const elapsed = page.locator(`#video-${generating} [data-elapsed-from]`);
     const first = (await elapsed.textContent())!;
-    assertMatch(first, /^1:0\d$/);
+    assertMatch(first, /^\d+:\d\d$/);
+    const [minutes, secs] = first.split(":").map(Number);
+    const shownSeconds = minutes * 60 + secs;
+    const since = (Date.now() - startedAt) / 1000;
+    assert(shownSeconds >= 65 && shownSeconds <= since + 1, `${first} after ${since} s`);
     await page.waitForFunction(
       ([sel, before]) => document.querySelector(sel)?.textContent !== before,
       [`#video-${generating} [data-elapsed-from]`, first] as const,
       { polling: 50 },
     );
-    assertMatch((await elapsed.textContent())!, /^1:\d\d$/);
+    assertMatch((await elapsed.textContent())!, /^\d+:\d\d$/);
+    assert((await elapsed.textContent()) !== first, "it ticked");
     assertEquals(await page.locator(`#video-${generating} .progress-value`).textContent(), "30%");
 
     // The failed card says why, in words, and offers to try again.

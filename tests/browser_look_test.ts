@@ -4,6 +4,8 @@
  * a wide screen, and WCAG AA contrast of every text on the dashboard and the detail page.
  */
 import type { Page } from "playwright-core";
+import { priceOf } from "../services/catalog.ts";
+import { formatCost } from "../views/format.ts";
 import { assert, assertEquals } from "./assert.ts";
 import {
   browserAvailable,
@@ -18,6 +20,9 @@ import {
   type TestServer,
   waitForLive,
 } from "./browser_helpers.ts";
+
+/** A model (fal.ai's Veo 3.1) whose create form shows every optional input. */
+const EVERY_INPUT = "fal-ai/veo3.1";
 
 /** A library with a card in each state a person meets: ready, remixed, generating, queued, failed. */
 async function seedShowcase(server: TestServer) {
@@ -271,7 +276,9 @@ Deno.test({
       failures.push(...(await contrastFailures(page)).map((f) => `login: ${f}`));
       await logIn(page, server.url);
       await waitForLive(page);
-      // A toast, as after a create.
+      // Every input of the create form shown, and a toast, as after a create.
+      await page.getByLabel("Model", { exact: true }).selectOption(EVERY_INPUT);
+      await page.getByLabel("With sound", { exact: true }).waitFor();
       await page.getByLabel("Prompt", { exact: true }).fill("Contrast check");
       await page.getByRole("button", { name: "Generate" }).click();
       await page.locator(".toast-success").waitFor();
@@ -346,6 +353,7 @@ Deno.test({
     await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
     await using browser = await launch();
     const { fox } = await seedShowcase(server);
+    const sora2 = server.runtime.providers.findModel("sora-2");
     const page = await openPage(browser);
     await logIn(page, server.url);
     await waitForLive(page);
@@ -398,11 +406,41 @@ Deno.test({
       "a:Download",
       "button:Remix",
       "button:Delete",
-      "button:Try again",
+      // The failed sora-2 card's: what making it again costs now, from the catalog.
+      `button:Try again · ${formatCost(priceOf(sora2, { size: "1280x720", seconds: "4" }))}`,
       "button:Play here",
     ];
     for (const label of expected) assert(reached.has(label), `Tab reaches ${label}`);
     assertEquals(invisible, [], "focus is visible on everything Tab reaches");
+
+    // A model that takes every optional input: the negative prompt and the sound switch show,
+    // named, and Tab goes through the form in reading order.
+    await page.getByLabel("Model", { exact: true }).selectOption(EVERY_INPUT);
+    await page.getByLabel("With sound", { exact: true }).waitFor();
+    assertEquals(await unnamed(), [], "dashboard, every input of the create form shown");
+    await page.getByLabel("Prompt", { exact: true }).focus();
+    const order: string[] = [];
+    for (let i = 0; i < 10 && order.at(-1) !== "Generate"; i++) {
+      await page.keyboard.press("Tab");
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const style = getComputedStyle(el);
+        const shown = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 ||
+          style.boxShadow !== "none";
+        return { label: el.id || el.getAttribute("name") || el.textContent!.trim(), shown };
+      });
+      order.push(focus.label);
+      assert(focus.shown, `focus is visible on ${focus.label}`);
+    }
+    assertEquals(order, [
+      "create-negative",
+      "create-reference",
+      "create-model",
+      "create-size",
+      "create-seconds",
+      "audio",
+      "Generate",
+    ]);
 
     await page.goto(`${server.url}/videos/${fox.id}`);
     assertEquals(await unnamed(), [], "detail");

@@ -212,13 +212,21 @@ Deno.test({
     await dialog.waitFor({ state: "hidden" });
     assert(await open.evaluate((el) => el === document.activeElement), "focus back on Remix");
 
-    // An empty prompt is not sent.
+    // The dialog says what a remix costs: a video of the same model, size and length.
     await page.keyboard.press("Enter");
     await dialog.waitFor();
-    await dialog.getByRole("button", { name: "Create remix" }).click();
+    const remixCost = cost(server, source.model, source.size, source.seconds);
+    assertEquals(formatCost(source.actions.remix.cost!), remixCost);
+    await dialog.locator(".dialog-lead", {
+      hasText: `${source.size} · ${source.seconds}s · ${remixCost}`,
+    })
+      .waitFor();
+    const create = dialog.getByRole("button", { name: `Create remix · ${remixCost}`, exact: true });
+    // An empty prompt is not sent.
+    await create.click();
     assert(await dialog.isVisible(), "still open");
     await dialog.getByLabel("What should change?").fill("Make it night, with a full moon");
-    await dialog.getByRole("button", { name: "Create remix" }).click();
+    await create.click();
     await dialog.waitFor({ state: "hidden" });
     const top = page.locator("#library > article.card").first();
     await top.filter({ hasText: "Make it night, with a full moon" }).waitFor();

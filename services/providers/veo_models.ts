@@ -1,3 +1,4 @@
+import { shapesAt } from "./shapes.ts";
 import type { ModelInfo } from "../types.ts";
 
 /**
@@ -7,14 +8,7 @@ import type { ModelInfo } from "../types.ts";
  * 4, 6 or 8 seconds, but 1080p and 4k come only as 8 seconds. The Gemini API always adds sound.
  * Prices are USD per second of video.
  */
-export const VEO_SIZES: Readonly<Record<string, { aspectRatio: string; resolution: string }>> = {
-  "1280x720": { aspectRatio: "16:9", resolution: "720p" },
-  "720x1280": { aspectRatio: "9:16", resolution: "720p" },
-  "1920x1080": { aspectRatio: "16:9", resolution: "1080p" },
-  "1080x1920": { aspectRatio: "9:16", resolution: "1080p" },
-  "3840x2160": { aspectRatio: "16:9", resolution: "4k" },
-  "2160x3840": { aspectRatio: "9:16", resolution: "4k" },
-};
+const VEO_SIZES = shapesAt(["720p", "1080p", "4k"]);
 
 const EIGHT_ONLY = ["8"];
 

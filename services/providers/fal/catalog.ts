@@ -1,3 +1,4 @@
+import { shapesAt } from "../shapes.ts";
 import { ConfigError } from "../../config.ts";
 import type { ModelInfo, VideoAction } from "../../types.ts";
 
@@ -63,14 +64,7 @@ export const LIST_PRICES_AS_OF = "2026-11-27";
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
-const VEO_SHAPES: Record<string, FalShape> = {
-  "1280x720": { aspect_ratio: "16:9", resolution: "720p" },
-  "720x1280": { aspect_ratio: "9:16", resolution: "720p" },
-  "1920x1080": { aspect_ratio: "16:9", resolution: "1080p" },
-  "1080x1920": { aspect_ratio: "9:16", resolution: "1080p" },
-  "3840x2160": { aspect_ratio: "16:9", resolution: "4k" },
-  "2160x3840": { aspect_ratio: "9:16", resolution: "4k" },
-};
+const VEO_SHAPES: Record<string, FalShape> = shapesAt(["720p", "1080p", "4k"]);
 
 /** Veo prices: the same for 720p and 1080p, more for 4K; sound costs extra. */
 function veoPrices(hd: number, fourK: number, hdSilent: number, fourKSilent: number) {

@@ -1,3 +1,4 @@
+import { VIDEO_SHAPES, type VideoShape } from "../shapes.ts";
 import type { ModelInfo, VideoExtension } from "../../types.ts";
 
 /**
@@ -19,21 +20,9 @@ import type { ModelInfo, VideoExtension } from "../../types.ts";
  * longer clip; the Gemini API stops at 30 s in all (Google Cloud's Agent Platform goes to 40).
  */
 
-export interface GeminiShape {
-  aspect_ratio: "16:9" | "9:16";
-  resolution: "360p" | "720p" | "1080p" | "4k";
-}
+export type GeminiShape = VideoShape;
 
-export const GEMINI_SIZES: Readonly<Record<string, GeminiShape>> = {
-  "640x360": { aspect_ratio: "16:9", resolution: "360p" },
-  "360x640": { aspect_ratio: "9:16", resolution: "360p" },
-  "1280x720": { aspect_ratio: "16:9", resolution: "720p" },
-  "720x1280": { aspect_ratio: "9:16", resolution: "720p" },
-  "1920x1080": { aspect_ratio: "16:9", resolution: "1080p" },
-  "1080x1920": { aspect_ratio: "9:16", resolution: "1080p" },
-  "3840x2160": { aspect_ratio: "16:9", resolution: "4k" },
-  "2160x3840": { aspect_ratio: "9:16", resolution: "4k" },
-};
+export const GEMINI_SIZES: Readonly<Record<string, GeminiShape>> = VIDEO_SHAPES;
 
 /** The size a shape produces, for an interaction whose response format is all that is known. */
 export function sizeOf(shape: { aspect_ratio?: string; resolution?: string }): string | undefined {

@@ -1,3 +1,4 @@
+import { shapesAt } from "../shapes.ts";
 import type { ModelInfo } from "../../types.ts";
 
 /**
@@ -11,14 +12,7 @@ import type { ModelInfo } from "../../types.ts";
  * extension only of 720p videos Veo made that are 1 to 30 seconds long, by 7 seconds each time.
  * Prices are USD per second of video, list prices from the Vertex AI pricing page's Veo section.
  */
-export const VERTEX_SIZES: Readonly<Record<string, { aspectRatio: string; resolution: string }>> = {
-  "1280x720": { aspectRatio: "16:9", resolution: "720p" },
-  "720x1280": { aspectRatio: "9:16", resolution: "720p" },
-  "1920x1080": { aspectRatio: "16:9", resolution: "1080p" },
-  "1080x1920": { aspectRatio: "9:16", resolution: "1080p" },
-  "3840x2160": { aspectRatio: "16:9", resolution: "4k" },
-  "2160x3840": { aspectRatio: "9:16", resolution: "4k" },
-};
+export const VERTEX_SIZES = shapesAt(["720p", "1080p", "4k"]);
 
 export const VERTEX_PROVIDER_ID = "vertex";
 export const VERTEX_PROVIDER_NAME = "Google Veo (Vertex AI)";

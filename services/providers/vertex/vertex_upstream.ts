@@ -103,7 +103,7 @@ export function createVertexUpstream(options: VertexUpstreamOptions): Upstream {
         };
       }
       const parameters: Record<string, unknown> = {
-        aspectRatio: shape.aspectRatio,
+        aspectRatio: shape.aspect_ratio,
         resolution: shape.resolution,
         durationSeconds: Number(job.seconds),
         // Veo 3 models want it said either way.

@@ -217,11 +217,21 @@ export function VideoPage(props: {
             </div>
             <div>
               <dt>Size</dt>
-              <dd>{video.size}</dd>
+              <dd>
+                {video.size}
+                {video.media && `${video.media.width}x${video.media.height}` !== video.size && (
+                  <span class="took">the file is {video.media.width}×{video.media.height}</span>
+                )}
+              </dd>
             </div>
             <div>
               <dt>Length</dt>
-              <dd>{video.seconds}s</dd>
+              <dd>
+                {video.seconds}s
+                {video.media && Math.abs(video.media.seconds - Number(video.seconds)) >= 0.5 && (
+                  <span class="took">the file is {video.media.seconds.toFixed(1)} s</span>
+                )}
+              </dd>
             </div>
             <div>
               <dt>Estimated cost</dt>

@@ -4,7 +4,10 @@
 import { Buffer } from "node:buffer";
 import { parseServiceAccount } from "../services/providers/vertex/credentials.ts";
 import { createVertexUpstream } from "../services/providers/vertex/vertex_upstream.ts";
-import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
+import {
+  createVertexSimulator,
+  type VertexSimulator,
+} from "../services/simulator/vertex/simulator.ts";
 import { UpstreamError } from "../services/upstream.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
@@ -25,15 +28,21 @@ async function rejection(work: Promise<unknown>): Promise<UpstreamError> {
   throw new Error("expected a rejection");
 }
 
-Deno.test("[vertex] the client's signed assertion is accepted and its token reused across calls", async () => {
-  const sim = createVertexSimulator({ timeScale: 0.01 });
-  const upstream = createVertexUpstream({
+/** The upstream as the app builds it, against the simulator on its usual test origin. */
+function upstreamOn(sim: VertexSimulator, extra: { now?: () => number } = {}) {
+  return createVertexUpstream({
     account: parseServiceAccount(sim.credentials("http://vertex.test")),
     project: "p",
     location: "us-central1",
     baseUrl: "http://vertex.test",
     fetch: (input, init) => sim.fetch(new Request(input, init)),
+    ...extra,
   });
+}
+
+Deno.test("[vertex] the client's signed assertion is accepted and its token reused across calls", async () => {
+  const sim = createVertexSimulator({ timeScale: 0.01 });
+  const upstream = upstreamOn(sim);
   await upstream.ping();
   await upstream.ping();
   const job = await upstream.create(
@@ -49,14 +58,7 @@ Deno.test("[vertex] the client's signed assertion is accepted and its token reus
 Deno.test("[vertex] a token is renewed shortly before it expires", async () => {
   const c = clock();
   const sim = createVertexSimulator({ now: c.now, tokenLifetimeSeconds: 100 });
-  const upstream = createVertexUpstream({
-    account: parseServiceAccount(sim.credentials("http://vertex.test")),
-    project: "p",
-    location: "us-central1",
-    baseUrl: "http://vertex.test",
-    fetch: (input, init) => sim.fetch(new Request(input, init)),
-    now: c.now,
-  });
+  const upstream = upstreamOn(sim, { now: c.now });
   await upstream.ping();
   c.advance(85_000);
   await upstream.ping();
@@ -146,13 +148,7 @@ Deno.test("[vertex] a token endpoint that cannot be reached is an 'unreachable' 
 Deno.test("[vertex] a token endpoint that answers 5xx is retried later, not an outage", async () => {
   const sim = createVertexSimulator();
   sim.faults.add({ kind: "status", status: 503, path: /^\/token/, times: 1 });
-  const upstream = createVertexUpstream({
-    account: parseServiceAccount(sim.credentials("http://vertex.test")),
-    project: "p",
-    location: "us-central1",
-    baseUrl: "http://vertex.test",
-    fetch: (input, init) => sim.fetch(new Request(input, init)),
-  });
+  const upstream = upstreamOn(sim);
   const error = await rejection(upstream.ping());
   assertEquals([error.transient, error.outage, error.status], [true, undefined, 503]);
   await upstream.ping();
@@ -160,13 +156,7 @@ Deno.test("[vertex] a token endpoint that answers 5xx is retried later, not an o
 
 Deno.test("[vertex] a 401 from Vertex AI is tried once more with a fresh token", async () => {
   const sim = createVertexSimulator();
-  const upstream = createVertexUpstream({
-    account: parseServiceAccount(sim.credentials("http://vertex.test")),
-    project: "p",
-    location: "us-central1",
-    baseUrl: "http://vertex.test",
-    fetch: (input, init) => sim.fetch(new Request(input, init)),
-  });
+  const upstream = upstreamOn(sim);
   await upstream.ping();
   sim.faults.add({ kind: "status", status: 401, path: /^\/v1\//, times: 1 });
   await upstream.ping();

@@ -71,7 +71,8 @@ export class Catalog {
 
   /** An offered model, or undefined when it is unknown, retired or its provider is not set up. */
   find(id: string): ModelInfo | undefined {
-    return this.offered.find((m) => m.id === id);
+    const model = this.#current().byId.get(id);
+    return model?.retired ? undefined : model;
   }
 
   /**

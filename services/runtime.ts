@@ -23,7 +23,7 @@ import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.t
 import type { Provider } from "./upstream.ts";
 import type { VideoServices } from "./videos.ts";
 import { VideoFacts } from "./video_facts.ts";
-import { canRunFfmpeg } from "./video_frames.ts";
+import { ffmpegInstalled } from "./video_frames.ts";
 
 /** The services of one running app, wired from its configuration. */
 export interface Runtime {
@@ -98,7 +98,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   );
   // Opened once the providers' configuration is known to be good, so a bad one leaves nothing open.
   const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
-  const facts = new VideoFacts(providers, now, await canRunFfmpeg(config.FFMPEG_PATH));
+  const facts = new VideoFacts(providers, now, ffmpegInstalled(config.FFMPEG_PATH));
   const events = new VideoEvents(log);
   const health = providers.health;
   const budget = providers.budget;

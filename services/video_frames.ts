@@ -4,29 +4,24 @@ import { removeQuietly } from "./media_store.ts";
 /** ffmpeg gets this long to find one frame; a stuck one must not hold a request. */
 const FFMPEG_TIMEOUT_MS = 30_000;
 
-const usable = new Map<string, Promise<boolean>>();
-
 /**
- * Whether `ffmpeg` may be run here and answers, asked once per program (installing ffmpeg takes a
- * restart to be noticed). Pages use it to offer "continue" for videos without a spritesheet.
+ * Whether `ffmpeg` may be run here and is installed: run permission granted, and an executable
+ * file at that path or on PATH. Looked up, not spawned, so it costs nothing at start; a broken
+ * install shows as ffmpeg's own failure later (each use falls back when ffmpeg fails).
  */
-export function canRunFfmpeg(ffmpeg: string): Promise<boolean> {
-  let answer = usable.get(ffmpeg);
-  if (!answer) {
-    answer = allowed(ffmpeg) ? versionAnswers(ffmpeg) : Promise.resolve(false);
-    usable.set(ffmpeg, answer);
-  }
-  return answer;
-}
-
-async function versionAnswers(ffmpeg: string): Promise<boolean> {
-  try {
-    const args = ["-version"];
-    return (await new Deno.Command(ffmpeg, { args, stdout: "null", stderr: "null" }).output())
-      .success;
-  } catch {
-    return false; // not installed: spawning throws
-  }
+export function ffmpegInstalled(ffmpeg: string): boolean {
+  if (!allowed(ffmpeg)) return false;
+  const candidates = ffmpeg.includes("/")
+    ? [ffmpeg]
+    : (Deno.env.get("PATH") ?? "").split(":").filter(Boolean).map((dir) => join(dir, ffmpeg));
+  return candidates.some((path) => {
+    try {
+      const info = Deno.statSync(path);
+      return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Asked, never prompted for, so a server started in a terminal does not stop to ask. */

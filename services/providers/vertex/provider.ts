@@ -34,10 +34,10 @@ export function vertexProvider(
   const location = config.GOOGLE_CLOUD_LOCATION;
   let upstream;
   if (simulator) {
-    const account = parseServiceAccount(simulator.credentials(VERTEX_SIMULATOR_BASE_URL));
     upstream = createVertexUpstream({
-      account,
-      project: account.project_id ?? "demo",
+      // The simulator's RSA key takes a moment to make: only once a video goes to it.
+      account: () => parseServiceAccount(simulator.credentials(VERTEX_SIMULATOR_BASE_URL)),
+      project: simulator.project,
       location,
       baseUrl: VERTEX_SIMULATOR_BASE_URL,
       fetch: options.fetch ?? ((input, init) => simulator.fetch(new Request(input, init))),

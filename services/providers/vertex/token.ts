@@ -22,15 +22,22 @@ export interface TokenSourceOptions {
  * share one request.
  */
 export class TokenSource {
-  readonly #account: ServiceAccount;
+  readonly #source: ServiceAccount | (() => ServiceAccount);
+  #resolved?: ServiceAccount;
   readonly #options: TokenSourceOptions;
   #key?: Promise<CryptoKey>;
   #cached?: { token: string; refreshAt: number };
   #pending?: Promise<string>;
 
-  constructor(account: ServiceAccount, options: TokenSourceOptions) {
-    this.#account = account;
+  /** `account` may be a function, called on the first token (the simulator's key is made then). */
+  constructor(account: ServiceAccount | (() => ServiceAccount), options: TokenSourceOptions) {
+    this.#source = account;
     this.#options = options;
+  }
+
+  get #account(): ServiceAccount {
+    const source = this.#source;
+    return this.#resolved ??= typeof source === "function" ? source() : source;
   }
 
   /** A valid access token, from the cache or freshly obtained. */

@@ -19,7 +19,8 @@ import { VertexRest } from "./rest.ts";
 import { TokenSource } from "./token.ts";
 
 export interface VertexUpstreamOptions {
-  account: ServiceAccount;
+  /** The key, or how to get it when the first token is needed. */
+  account: ServiceAccount | (() => ServiceAccount);
   project: string;
   location: string;
   /** `https://{location}-aiplatform.googleapis.com`, or a stand-in's origin. */

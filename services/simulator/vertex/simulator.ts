@@ -61,6 +61,8 @@ export interface VertexSimulator extends SimulatorHandle, FaultyFetch {
   readonly tokens: readonly IssuedToken[];
   /** A service-account key file whose token_uri is `{origin}/token`. */
   credentials(origin?: string): ServiceAccountJson;
+  /** The Google Cloud project its key files name. */
+  readonly project: string;
   /** An operation's state by its name, or undefined if unknown. */
   getOperation(name: string): VertexOperationState | undefined;
   /** The exact bytes of the MP4 an operation delivers (once it is done). */
@@ -249,6 +251,7 @@ export function createVertexSimulator(options: VertexSimulatorOptions = {}): Ver
       return oauth.issued;
     },
     credentials: (origin = DEFAULT_ORIGIN) => oauth.credentials(origin),
+    project: options.project ?? DEMO_PROJECT,
     getOperation(name) {
       const op = operations.get(name);
       if (!op) return undefined;

@@ -47,6 +47,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SORA_SIMULATE: "1",
     POLL_INTERVAL_MS: "20",
     UPSTREAM_MAX_RPM: "60000",
+    // The demo simulators the runtime makes (fal, Gemini Omni, Vertex) run as fast as Sora's.
+    SIMULATOR_TIME_SCALE: "0.01",
     LOG_LEVEL: "error",
     ...options.env,
   });

@@ -34,7 +34,7 @@ Environment (a .env file in the working directory is read too):
   OPENAI_API_KEY  OPENAI_BASE_URL  OPENAI_MODELS  OPENAI_WEBHOOK_SECRET
   SORA_SIMULATE (0)  POLL_INTERVAL_MS (5000)  POLL_GIVE_UP_MS (1800000)  UPSTREAM_MAX_RPM (60)
   ADMIN_USERNAME  ADMIN_PASSWORD  SESSION_SECRET  UPSTREAM_TIMEOUT_MS (60000)  FFMPEG_PATH
-  LOG_LEVEL (info)  LOG_FORMAT (text|json)  SIMULATOR_TIME_SCALE (1)
+  LOG_LEVEL (info)  LOG_FORMAT (text|json)  SIMULATOR_TIME_SCALE
 With no provider configured (or with SORA_SIMULATE=1) every provider's built-in simulator is
 used (demo mode).`;
 

@@ -39,7 +39,7 @@ const envSchema = z.object({
   ADMIN_USERNAME: optionalText,
   ADMIN_PASSWORD: optionalText,
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  SIMULATOR_TIME_SCALE: z.coerce.number().positive().max(100).default(1),
+  SIMULATOR_TIME_SCALE: z.coerce.number().positive().max(100).optional(),
   UPSTREAM_TIMEOUT_MS: positiveInt(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   LOG_FORMAT: z.enum(["text", "json"]).default("text"),
@@ -65,14 +65,16 @@ const allowed: Record<string, string> = {
   POLL_INTERVAL_MS: "a whole number of milliseconds from 1 to 3600000",
   UPSTREAM_MAX_RPM: "a whole number of requests per minute from 1 to 100000",
   SESSION_SECRET: "a random string of at least 32 characters (or unset, to generate one)",
-  SIMULATOR_TIME_SCALE: "a positive number (1 = realistic timing)",
+  SIMULATOR_TIME_SCALE: "a positive number (1 = a 4 s video takes 7 s)",
   UPSTREAM_TIMEOUT_MS: "a whole number of milliseconds from 1 to 3600000",
   LOG_LEVEL: "debug, info, warn or error",
   LOG_FORMAT: "text or json",
   FFMPEG_PATH: "the ffmpeg program, by name or path",
 };
 
-export type Config = z.infer<typeof envSchema> & {
+export type Config = Omit<z.infer<typeof envSchema>, "SIMULATOR_TIME_SCALE"> & {
+  /** How much slower than (3 + length) seconds a simulated video is made. */
+  SIMULATOR_TIME_SCALE: number;
   /**
    * True in demo mode: no provider is configured (or SORA_SIMULATE=1), so the built-in simulators
    * stand in for every provider (OpenAI-compatible, fal.ai, Gemini Omni, Veo on Vertex AI).
@@ -92,9 +94,18 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
   const config = parsed.data;
   return {
     ...config,
+    SIMULATOR_TIME_SCALE: config.SIMULATOR_TIME_SCALE ?? demoTimeScale(config.POLL_INTERVAL_MS),
     DATA_DIR: resolve(config.DATA_DIR),
     simulate: config.SORA_SIMULATE || !anyProviderConfigured(config),
   };
+}
+
+/**
+ * Unset, simulated videos take long enough that even the shortest (4 s, which takes 7 s at scale
+ * 1) is checked about five times, so a person sees its progress bar move in demo mode.
+ */
+function demoTimeScale(pollIntervalMs: number): number {
+  return Math.max(1, Math.round((5 * pollIntervalMs) / 7000 * 10) / 10);
 }
 
 /** Whether any real provider has what it needs to be turned on. */

@@ -1,5 +1,6 @@
 /** The few assertions the tests use (JSR's @std/assert is out of reach here). */
 import { deepStrictEqual, match, ok } from "node:assert/strict";
+import { UpstreamError } from "../services/upstream.ts";
 
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
   deepStrictEqual(actual, expected, message);
@@ -11,4 +12,15 @@ export function assertMatch(actual: string, pattern: RegExp, message?: string): 
 
 export function assert(condition: unknown, message?: string): asserts condition {
   ok(condition, message);
+}
+
+/** What a provider call rejected with, asserted to be the classified UpstreamError. */
+export async function rejection(work: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await work;
+  } catch (error) {
+    assert(error instanceof UpstreamError, `expected an UpstreamError, got ${error}`);
+    return error;
+  }
+  throw new Error("expected the call to fail");
 }

@@ -8,10 +8,9 @@ import {
   ModelRetiredError,
   NOT_OFFERED,
   type Upstream,
-  UpstreamError,
   type UpstreamJob,
 } from "../services/upstream.ts";
-import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 import { falSetup, REFERENCE } from "./fal_helpers.ts";
 import { waitFor } from "./helpers.ts";
 
@@ -31,16 +30,6 @@ async function until(
     return done(job);
   }, `fal request ${id}`);
   return job!;
-}
-
-async function rejection(work: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await work;
-  } catch (error) {
-    assert(error instanceof UpstreamError, `an UpstreamError, not ${error}`);
-    return error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 Deno.test("[fal] create → progress → completed → identical download → cancel", async () => {

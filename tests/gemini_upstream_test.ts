@@ -5,7 +5,7 @@ import {
 } from "../services/simulator/gemini/simulator.ts";
 import { fixtureFor } from "../services/simulator/media.ts";
 import { type CreateJob, ModelRetiredError, UpstreamError } from "../services/upstream.ts";
-import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 
 const KEY = "test-key";
 
@@ -39,15 +39,6 @@ const FIXTURE = fixtureFor(JOB.size, Number(JOB.seconds));
 
 async function bytesOf(response: Response): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
-}
-
-async function rejection(work: Promise<unknown>): Promise<unknown> {
-  try {
-    await work;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 Deno.test("[gemini] create → progress → completed → a byte-identical download", async () => {

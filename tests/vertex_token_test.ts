@@ -8,24 +8,13 @@ import {
   createVertexSimulator,
   type VertexSimulator,
 } from "../services/simulator/vertex/simulator.ts";
-import { UpstreamError } from "../services/upstream.ts";
-import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 
 const START = Date.UTC(2026, 10, 27);
 
 function clock() {
   let t = START;
   return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
-
-async function rejection(work: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await work;
-  } catch (error) {
-    assert(error instanceof UpstreamError, `expected an UpstreamError, got ${error}`);
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** The upstream as the app builds it, against the simulator on its usual test origin. */

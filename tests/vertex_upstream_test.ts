@@ -10,9 +10,8 @@ import {
   ModelRetiredError,
   NOT_OFFERED,
   type Upstream,
-  UpstreamError,
 } from "../services/upstream.ts";
-import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 
 const BASE = "http://vertex.test";
 const FAST = "veo-3.1-fast-generate-001";
@@ -44,16 +43,6 @@ const job = (overrides: Partial<CreateJob> = {}): CreateJob => ({
   seconds: "8",
   ...overrides,
 });
-
-async function rejection(work: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await work;
-  } catch (error) {
-    assert(error instanceof UpstreamError, `expected an UpstreamError, got ${error}`);
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function download(upstream: Upstream, id: string): Promise<Response> {
   return await upstream.download(id, "video", new AbortController().signal);

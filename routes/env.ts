@@ -2,6 +2,7 @@ import type { AuthContext } from "../services/auth.ts";
 import type { Config } from "../services/config.ts";
 import type { Logger } from "../services/log.ts";
 import type { RequestBudget } from "../services/request_budget.ts";
+import type { StreamRegistry } from "../services/stream_registry.ts";
 import type { UpstreamHealth } from "../services/upstream_health.ts";
 import type { User } from "../services/types.ts";
 import type { VideoServices } from "../services/videos.ts";
@@ -13,6 +14,10 @@ export interface AppDeps {
   videos: VideoServices;
   /** Longest silence on a live stream before a comment line keeps proxies from closing it. */
   heartbeatMs?: number;
+  /** How often a live stream re-checks that its session or token still holds (default 2 s). */
+  sessionCheckMs?: number;
+  /** Who has which live streams open: the per-user cap, and the wake-up when sessions end. */
+  streams: StreamRegistry;
   /** Aborts when the app shuts down, ending live streams so the server can stop. */
   closing?: AbortSignal;
   log?: Logger;

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { type SessionKind, userForToken } from "../services/auth.ts";
 import type { Video } from "../services/types.ts";
 import { videosToReplay } from "../services/videos.ts";
 import type { AppDeps, AppEnv } from "./env.ts";
@@ -38,15 +39,25 @@ function frameFor(video: Video, render: LiveRenderer): string {
  * A live stream of the user's video changes. Each message's id is the video's update time, so a
  * reconnecting client (Last-Event-ID) first gets everything it missed; a new one gets the jobs
  * still under way. A comment line keeps idle connections open through proxies.
+ *
+ * The stream lives only as long as the session or token it was opened with: it checks that token
+ * again before every frame and every few seconds (a logout by another process or instance is
+ * seen that way), and at once when this process says the user's sessions ended. Each open
+ * stream holds one of the user's slots in the registry, so one user cannot hold hundreds.
  */
-export function streamVideoChanges(
+export async function streamVideoChanges(
   c: Context<AppEnv>,
   deps: AppDeps,
   render: LiveRenderer,
 ) {
   const userId = c.var.user.id;
+  const token = c.var.token;
+  // The JSON API takes bearer tokens only and the pages session cookies only (authenticate.ts).
+  const kind: SessionKind = c.req.path.startsWith("/api/") ? "api" : "web";
   const lastSeen = Number(c.req.header("last-event-id"));
   const since = Number.isSafeInteger(lastSeen) && lastSeen > 0 ? lastSeen : null;
+  // Claimed before the stream starts, so a user at the cap gets a plain 429 rather than a stream.
+  const slot = await deps.streams.open(userId);
   c.header("X-Accel-Buffering", "no");
   c.header("Cache-Control", "no-store");
   return streamSSE(c, async (stream) => {
@@ -56,31 +67,78 @@ export function streamVideoChanges(
       queue.push(video);
       wake?.();
     });
-    const end = () => {
-      unsubscribe();
+    const stop = () => {
+      stream.abort();
       wake?.();
     };
-    stream.onAbort(end);
-    deps.closing?.addEventListener("abort", () => stream.abort(), { once: true });
-    queue.unshift(...videosToReplay(deps.videos, userId, since));
-    const heartbeatMs = deps.heartbeatMs ?? 15_000;
-    await stream.write(": connected\n\n");
-    while (!stream.aborted && !stream.closed && !deps.closing?.aborted) {
-      const video = queue.shift();
-      if (video) {
-        await stream.write(frameFor(video, render));
-        continue;
+    const signedIn = async () => {
+      const user = await userForToken(deps.auth, token, kind);
+      if (user?.id === userId) return true;
+      // Aborting drops anything still buffered too, so nothing more reaches the client.
+      stop();
+      return false;
+    };
+    const guard = sessionGuard(signedIn, () => deps.streams.renew(slot), deps.sessionCheckMs);
+    const unwatch = deps.streams.watch(userId, guard.checkNow);
+    stream.onAbort(() => wake?.());
+    deps.closing?.addEventListener("abort", stop, { once: true });
+    try {
+      queue.unshift(...videosToReplay(deps.videos, userId, since));
+      const heartbeatMs = deps.heartbeatMs ?? 15_000;
+      await stream.write(": connected\n\n");
+      while (!stream.aborted && !stream.closed && !deps.closing?.aborted) {
+        const video = queue.shift();
+        if (video) {
+          // Checked right before each frame: a frame never goes out after its session ended.
+          if (await signedIn()) await stream.write(frameFor(video, render));
+          continue;
+        }
+        const woke = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), heartbeatMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
+        wake = undefined;
+        if (!woke && !stream.aborted) await stream.write(": keep-alive\n\n");
       }
-      const woke = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), heartbeatMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
-      wake = undefined;
-      if (!woke && !stream.aborted) await stream.write(": keep-alive\n\n");
+    } finally {
+      guard.stop();
+      unwatch();
+      unsubscribe();
+      deps.closing?.removeEventListener("abort", stop);
+      await deps.streams.close(slot);
     }
-    unsubscribe();
   });
+}
+
+/**
+ * Runs `check` every `everyMs` and whenever `checkNow` is called, one at a time (a slow database
+ * never piles checks up); `renew` keeps the stream's slot alive after each passing check.
+ */
+function sessionGuard(
+  check: () => Promise<boolean>,
+  renew: () => Promise<void>,
+  everyMs = 2_000,
+) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const checkNow = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        if (await check()) await renew();
+      } while (again);
+    })().catch(() => {}).finally(() => running = undefined);
+  };
+  const timer = setInterval(checkNow, everyMs);
+  return {
+    checkNow,
+    stop: () => clearInterval(timer),
+  };
 }

@@ -31,6 +31,8 @@ export interface TestAppOptions {
   startJobs?: boolean;
   simulator?: SoraSimulator;
   heartbeatMs?: number;
+  /** How often live streams re-check their session (default here 50 ms, so tests see it soon). */
+  sessionCheckMs?: number;
   dataDir?: string;
   upstreamFetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /** HTTP clients per provider (fal, Gemini, Vertex), e.g. a simulator's `fetch`. */
@@ -59,7 +61,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     fetches: options.fetches,
     simulators: options.simulators,
   });
-  const app = createApp({ ...runtime, heartbeatMs: options.heartbeatMs });
+  const app = createApp({
+    ...runtime,
+    heartbeatMs: options.heartbeatMs,
+    sessionCheckMs: options.sessionCheckMs ?? 50,
+  });
   if (options.startJobs !== false) runtime.jobs.start();
 
   const api = (method: string, path: string, token?: string, body?: unknown) => {

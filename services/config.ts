@@ -35,6 +35,9 @@ const envSchema = z.object({
   SORA_SIMULATE: flag.default(false),
   POLL_INTERVAL_MS: positiveInt(3_600_000).default(5000),
   UPSTREAM_MAX_RPM: positiveInt(100_000).default(60),
+  // Per-user limits on starting paid jobs, so one person cannot starve the rest; 0 turns one off.
+  USER_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(100_000).default(10),
+  USER_MAX_CREATES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
   OPENAI_WEBHOOK_SECRET: optionalText,
   ADMIN_USERNAME: optionalText,
   ADMIN_PASSWORD: optionalText,
@@ -64,6 +67,9 @@ const allowed: Record<string, string> = {
   SORA_SIMULATE: "0 or 1",
   POLL_INTERVAL_MS: "a whole number of milliseconds from 1 to 3600000",
   UPSTREAM_MAX_RPM: "a whole number of requests per minute from 1 to 100000",
+  USER_MAX_IN_FLIGHT: "a whole number of unfinished videos per user from 0 (no limit) to 100000",
+  USER_MAX_CREATES_PER_MINUTE:
+    "a whole number of new videos per user per minute from 0 (no limit) to 100000",
   SESSION_SECRET: "a random string of at least 32 characters (or unset, to generate one)",
   SIMULATOR_TIME_SCALE: "a positive number (1 = a 4 s video takes 7 s)",
   UPSTREAM_TIMEOUT_MS: "a whole number of milliseconds from 1 to 3600000",

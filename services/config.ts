@@ -47,6 +47,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   FFMPEG_PATH: z.string().trim().min(1).default("ffmpeg"),
+  MAX_STREAMS_PER_USER: positiveInt(10_000).default(20),
 });
 
 /** What each variable accepts, said the way a person fixing their .env needs to read it. */
@@ -76,6 +77,7 @@ const allowed: Record<string, string> = {
   LOG_LEVEL: "debug, info, warn or error",
   LOG_FORMAT: "text or json",
   FFMPEG_PATH: "the ffmpeg program, by name or path",
+  MAX_STREAMS_PER_USER: "a whole number of live streams from 1 to 10000",
 };
 
 export type Config = Omit<z.infer<typeof envSchema>, "SIMULATOR_TIME_SCALE"> & {

@@ -145,7 +145,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     log,
     health,
     budget,
-    streams: new MemoryStreamRegistry(),
+    streams: new MemoryStreamRegistry(config.MAX_STREAMS_PER_USER),
     close() {
       // Called from a signal handler and after the server stops: the second call waits for the first.
       closed ??= (async () => {

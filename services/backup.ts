@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { Database } from "./db.ts";
+import { PRIVATE_FILE_MODE } from "./media_store.ts";
 
 /**
  * `backup FILE`: a tar archive holding a consistent copy of the database (SQLite's VACUUM INTO,
@@ -10,9 +11,17 @@ import type { Database } from "./db.ts";
 export async function writeBackup(db: Database, dataDir: string, file: string) {
   const snapshot = join(dirname(file), `.sora-studio-backup-${crypto.randomUUID()}.db`);
   const temp = `${file}.part`;
-  const out = await Deno.open(temp, { write: true, create: true, truncate: true });
+  // The archive holds the session secret and every user's videos: 0600 from the start, like the
+  // snapshot, which SQLite would otherwise create 0644 (an empty file is a valid VACUUM INTO target).
+  const out = await Deno.open(temp, {
+    write: true,
+    create: true,
+    truncate: true,
+    mode: PRIVATE_FILE_MODE,
+  });
   let files = 0;
   try {
+    await Deno.writeFile(snapshot, new Uint8Array(), { createNew: true, mode: PRIVATE_FILE_MODE });
     db.backupTo(snapshot);
     const entries: [string, string][] = [["sora-studio.db", snapshot]];
     const secret = join(dataDir, "session_secret");
@@ -77,7 +86,8 @@ export function tarHeader(name: string, size: number, mtime: Date): Uint8Array {
   const octal = (value: number, length: number) =>
     value.toString(8).padStart(length - 1, "0") + "\0";
   put(name, 0, 100);
-  put(octal(0o644, 8), 100, 8);
+  // Restored with `tar -x`, every file is private again (0600), as the app made it.
+  put(octal(0o600, 8), 100, 8);
   put(octal(0, 8), 108, 8);
   put(octal(0, 8), 116, 8);
   put(octal(size, 12), 124, 12);

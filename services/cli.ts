@@ -103,7 +103,7 @@ async function withDatabase(
   work: (db: Database, dataDir: string) => number | Promise<number>,
 ) {
   const config = loadConfig();
-  await mkdir(config.DATA_DIR, { recursive: true });
+  await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 });
   const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
   try {
     return await work(db, config.DATA_DIR);

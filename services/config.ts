@@ -122,13 +122,19 @@ function anyProviderConfigured(config: z.infer<typeof envSchema>): boolean {
     (config.GOOGLE_CLOUD_PROJECT && config.GOOGLE_APPLICATION_CREDENTIALS));
 }
 
+/**
+ * A `.env` the app may not read is the same as none: absent, refused by the file's mode (EACCES),
+ * or outside what `--allow-read` grants (NotCapable), as when an operator limits reads to
+ * DATA_DIR. Anything else (a folder named .env, a malformed line) is still an error.
+ */
 function readEnv(): Record<string, string | undefined> {
   try {
     process.loadEnvFile(".env");
   } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") {
-      throw new ConfigError(`.env could not be read: ${(error as Error).message}`);
-    }
+    const unreadable = error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied ||
+      ["ENOENT", "EACCES", "EPERM"].includes((error as { code?: string }).code ?? "");
+    if (!unreadable) throw new ConfigError(`.env could not be read: ${(error as Error).message}`);
   }
   return Deno.env.toObject();
 }

@@ -234,6 +234,20 @@ export interface LibraryQuery {
   before?: { createdAt: number; id: string };
 }
 
+/**
+ * SQLite would create a missing database file 0644 (its default, less the umask). Made empty here
+ * with 0600 first, the file is private from the moment it exists, and SQLite gives its -wal and
+ * -shm files the main file's mode. An existing file is left as it is.
+ */
+function createPrivately(path: string): void {
+  if (path === "" || path === ":memory:" || path.startsWith("file:")) return;
+  try {
+    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+}
+
 const UPDATABLE = new Set<string>([
   "status",
   "progress",
@@ -261,6 +275,7 @@ export class Database {
   readonly #statements = new Map<string, StatementSync>();
 
   constructor(path: string) {
+    createPrivately(path);
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL");
     this.#db.exec("PRAGMA synchronous = NORMAL");

@@ -236,7 +236,7 @@ export class JobRunner {
     if (row.upstream_expires_at && this.#o.now() / 1000 > row.upstream_expires_at) {
       return this.#fail(row, EXPIRED);
     }
-    await mkdir(videoDir(dataDir, row.id), { recursive: true });
+    await mkdir(videoDir(dataDir, row.id), { recursive: true, mode: 0o700 });
     // Each model says which media its videos come with (most make only the MP4).
     const variants = this.#o.facts.model(row)?.variants ?? ["video"];
     const downloaded: ContentVariant[] = [];

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { FRAME_COUNT, SPRITESHEET_GRID } from "./frames.ts";
 import { FFMPEG_QUIET, runTool } from "./ffmpeg_run.ts";
 import { sniffVariant } from "./media_check.ts";
@@ -163,7 +164,9 @@ async function lastFrame(
 ): Promise<Uint8Array | undefined> {
   let out: string;
   try {
-    out = await Deno.makeTempFile({ prefix: "frame-", suffix: ".jpg" });
+    // Beside the video, inside DATA_DIR (not /tmp), so reads and writes limited to DATA_DIR
+    // suffice; a temp file is made 0600.
+    out = await Deno.makeTempFile({ dir: dirname(videoFile), prefix: "frame-", suffix: ".jpg" });
   } catch {
     return undefined;
   }

@@ -27,6 +27,19 @@ export function uploadsDir(dataDir: string): string {
   return join(dataDir, "uploads");
 }
 
+/**
+ * Everything the app keeps is private to the user it runs as: folders 0700, files 0600. Modes are
+ * given when a file or folder is made (never chmod'ed after), so nothing is readable by others
+ * even for a moment, whatever the process's umask.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Makes `path` and any missing parents 0700; an existing folder keeps its mode. */
+export async function makePrivateDir(path: string): Promise<void> {
+  await Deno.mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
 export class IncompleteDownload extends Error {}
 
 /**
@@ -40,7 +53,12 @@ export async function writeStreamAtomically(
 ): Promise<number> {
   const temp = `${path}.part`;
   let written = 0;
-  const file = await Deno.open(temp, { write: true, create: true, truncate: true });
+  const file = await Deno.open(temp, {
+    write: true,
+    create: true,
+    truncate: true,
+    mode: PRIVATE_FILE_MODE,
+  });
   try {
     for await (const chunk of body) {
       let offset = 0;

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuthContext } from "./auth.ts";
 import type { Config } from "./config.ts";
@@ -7,7 +7,7 @@ import { VideoEvents } from "./events.ts";
 import { JobRunner } from "./jobs.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { DEFAULT_LIMITS, LoginThrottle } from "./login_throttle.ts";
-import { writeBytesAtomically } from "./media_store.ts";
+import { makePrivateDir, writeBytesAtomically } from "./media_store.ts";
 import { openAIProvider } from "./providers/openai.ts";
 import { ProviderSet } from "./providers/registry.ts";
 import { falProvider } from "./providers/fal/provider.ts";
@@ -72,9 +72,10 @@ export interface RuntimeOptions {
 }
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  await mkdir(config.DATA_DIR, { recursive: true });
+  await makePrivateDir(config.DATA_DIR);
   const now = options.now ?? Date.now;
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  await warnIfShared(config.DATA_DIR, log);
   const secret = config.SESSION_SECRET ?? await sessionSecret(config.DATA_DIR);
   const simulator = config.simulate
     ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
@@ -171,7 +172,20 @@ async function sessionSecret(dataDir: string): Promise<string> {
     crypto.getRandomValues(new Uint8Array(32)),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
+  // Written 0600 from the start (see writeBytesAtomically), never chmod'ed after.
   await writeBytesAtomically(path, new TextEncoder().encode(secret));
-  await Deno.chmod(path, 0o600).catch(() => {});
   return secret;
+}
+
+/**
+ * A data folder made by an older version (or by hand) may be open to other users: it is left as
+ * it is (an operator may mean it), but said once at start, with the fix.
+ */
+async function warnIfShared(dataDir: string, log: Logger): Promise<void> {
+  const mode = (await Deno.stat(dataDir)).mode;
+  if (mode === null || (mode & 0o077) === 0) return;
+  log.warn("the data folder can be read by other users; make it private with chmod 700", {
+    data_dir: dataDir,
+    mode: (mode & 0o777).toString(8),
+  });
 }

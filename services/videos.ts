@@ -236,7 +236,7 @@ export async function continueVideo(
  */
 async function lastFrameOf(s: VideoServices, userId: number, source: VideoRow) {
   const video = await contentFile(s, userId, source.id, "video");
-  await mkdir(uploadsDir(s.dataDir), { recursive: true });
+  await mkdir(uploadsDir(s.dataDir), { recursive: true, mode: 0o700 });
   const frame = s.ffmpeg
     ? await lastFrameOfVideo(s.ffmpeg, video.path, source.size, uploadsDir(s.dataDir))
     : undefined;
@@ -295,7 +295,7 @@ async function storeReference(s: VideoServices, id: string, image: ReferenceImag
       },
     );
   }
-  await mkdir(uploadsDir(s.dataDir), { recursive: true });
+  await mkdir(uploadsDir(s.dataDir), { recursive: true, mode: 0o700 });
   const path = join(uploadsDir(s.dataDir), `${id}.${IMAGE_EXTENSIONS[type]}`);
   await writeBytesAtomically(path, image.bytes);
   return { path, type };

@@ -562,6 +562,30 @@ export class Database {
     ) as unknown as VideoRow[];
   }
 
+  /** How many of the user's videos are being made (queued, in progress or downloading). */
+  inFlightCountOf(userId: number): number {
+    return (this.#get(
+      "SELECT count(*) AS n FROM videos WHERE user_id = ? AND next_poll_at IS NOT NULL",
+      userId,
+    ) as { n: number }).n;
+  }
+
+  /**
+   * Due jobs, at most `perOwner` of each user's soonest: every owner's first before anyone's
+   * second, so one user's backlog cannot push another's job past the limit.
+   */
+  dueVideosByOwner(now: number, perOwner: number, limit: number): VideoRow[] {
+    return this.#all(
+      `SELECT * FROM (
+         SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY next_poll_at, id) AS turn
+         FROM videos WHERE next_poll_at IS NOT NULL AND next_poll_at <= ?)
+       WHERE turn <= ? ORDER BY turn, next_poll_at LIMIT ?`,
+      now,
+      perOwner,
+      limit,
+    ) as unknown as VideoRow[];
+  }
+
   /** Jobs whose next check is due, soonest first. */
   dueVideos(now: number, limit: number): VideoRow[] {
     return this.#all(

@@ -25,7 +25,10 @@ export interface JobRunnerOptions {
   dataDir: string;
   pollIntervalMs: number;
   now?: () => number;
-  /** Jobs worked on at once; each waits for the request budget anyway. */
+  /**
+   * Jobs of one user worked on at once (a create's first step included); each waits for the
+   * request budget anyway, which takes turns between users, so this bounds one user's share.
+   */
   concurrency?: number;
   /** The SDK's timeout ends at the headers, so a body that stalls this long is given up. */
   idleTimeoutMs?: number;
@@ -39,6 +42,8 @@ export interface JobRunnerOptions {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** Due jobs read per look: a finishing step looks again, so the rest wait one step at most. */
+const DUE_BATCH = 1000;
 /** A job the upstream has not finished in a day is not going to finish. */
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
 
@@ -50,7 +55,8 @@ const GIVE_UP_AFTER_MS = 24 * 3600_000;
  */
 export class JobRunner {
   readonly #o: Required<Omit<JobRunnerOptions, "ffmpeg">> & { ffmpeg?: string };
-  readonly #active = new Map<string, Promise<void>>();
+  /** The steps under way, by video, with their owner (whose share of the work they use). */
+  readonly #active = new Map<string, { work: Promise<void>; owner: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #abort = new AbortController();
@@ -83,7 +89,7 @@ export class JobRunner {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#abort.abort(new Error("shutting down"));
-    await Promise.allSettled([...this.#active.values()]);
+    await Promise.allSettled([...this.#active.values()].map((step) => step.work));
   }
 
   /** Looks for due work now rather than at the next scheduled wake-up. */
@@ -103,7 +109,7 @@ export class JobRunner {
   /** Works one job now and waits for it; what a create does so its answer carries the upstream id. */
   runNow(videoId: string): Promise<void> {
     const active = this.#active.get(videoId);
-    if (active) return active;
+    if (active) return active.work;
     const row = this.#o.db.videoById(videoId);
     return row ? this.#run(row) : Promise.resolve();
   }
@@ -112,16 +118,23 @@ export class JobRunner {
     return this.#active.size;
   }
 
-  /** Starts every due job there is room for and plans the next wake-up. */
+  /**
+   * Starts every due job there is room for, room being counted per user, and plans the next
+   * wake-up. One user's backlog fills only that user's share: another user's job starts at once,
+   * and the request budget then serves the users in turn.
+   */
   tick(): void {
     if (!this.#running) return;
     const now = this.#o.now();
-    const room = this.#o.concurrency - this.#active.size;
-    if (room <= 0) return; // a finishing step kicks again
-    const due = this.#o.db.dueVideos(now, room + this.#active.size)
-      .filter((row) => !this.#active.has(row.id));
-    for (const row of due.slice(0, room)) void this.#run(row);
-    if (due.length > room) return;
+    const perOwner = this.#o.concurrency;
+    const busy = new Map<number, number>();
+    for (const { owner } of this.#active.values()) busy.set(owner, (busy.get(owner) ?? 0) + 1);
+    for (const row of this.#o.db.dueVideosByOwner(now, perOwner, DUE_BATCH)) {
+      const working = busy.get(row.user_id) ?? 0;
+      if (this.#active.has(row.id) || working >= perOwner) continue; // its steps kick again
+      busy.set(row.user_id, working + 1);
+      void this.#run(row);
+    }
     const next = this.#o.db.nextPollAfter(now);
     if (next !== null) this.#wakeIn(next - now);
   }
@@ -140,7 +153,7 @@ export class JobRunner {
         this.#active.delete(row.id);
         this.kick();
       });
-    this.#active.set(row.id, work);
+    this.#active.set(row.id, { work, owner: row.user_id });
     return work;
   }
 
@@ -166,7 +179,7 @@ export class JobRunner {
   }
 
   async #upstreamCall<T>(row: VideoRow, p: ProviderEntry, call: () => Promise<T>): Promise<T> {
-    await p.budget.take(this.#abort.signal);
+    await p.budget.take(this.#abort.signal, String(row.user_id));
     this.#o.db.countUpstreamCall(row.id);
     try {
       const result = await call();

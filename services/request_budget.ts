@@ -3,6 +3,9 @@
  * requests are spread out, plus a record of the last minute's sends, so that no 60 s window ever
  * holds more than `perMinute` (the bucket's burst alone would allow a tenth more), plus a pause
  * the upstream can order with Retry-After. Callers wait for their turn; nobody is refused.
+ *
+ * Turns go round the owners of the waiting requests (their users), one each in turn, oldest first
+ * within an owner: one user's forty queued jobs delay another's single job by one turn, not forty.
  */
 const WINDOW_MS = 60_000;
 /**
@@ -23,8 +26,13 @@ export class RequestBudget {
   readonly #perMinute: number;
   /** When each request of the last minute was sent, oldest first. */
   readonly #sent: number[] = [];
-  /** Waiters are served in order so a burst cannot starve an older request. */
-  #queue: Promise<void> = Promise.resolve();
+  /**
+   * Waiting requests per owner, each owner's oldest first. The map's order is the round: an owner
+   * just served goes to its end, so when tokens run out mid-round the next token goes to the
+   * owners that were skipped, not again to the first.
+   */
+  readonly #waiting = new Map<string, Waiter[]>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(perMinute: number, now: () => number = Date.now) {
     // A small burst is allowed, but never more than a tenth of a minute's worth.
@@ -49,19 +57,65 @@ export class RequestBudget {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
   }
 
-  /** Waits for a token and spends it. Rejects if `signal` aborts first. */
-  take(signal?: AbortSignal): Promise<void> {
-    const turn = this.#queue.then(() => this.#waitAndSpend(signal));
-    this.#queue = turn.catch(() => {});
-    return turn;
+  /**
+   * Waits for a token and spends it; `owner` (a user) takes turns with the other owners waiting.
+   * Rejects if `signal` aborts first.
+   */
+  take(signal?: AbortSignal, owner = ""): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: () => {} };
+      waiter.onAbort = () => {
+        this.#leave(owner, waiter);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      const queue = this.#waiting.get(owner);
+      if (queue) queue.push(waiter);
+      else this.#waiting.set(owner, [waiter]);
+      this.#serve();
+    });
   }
 
-  async #waitAndSpend(signal?: AbortSignal): Promise<void> {
-    for (let wait = this.waitMs(); wait > 0; wait = this.waitMs()) {
-      await delay(wait, signal);
+  /** How many requests wait for a token. */
+  get waiting(): number {
+    let count = 0;
+    for (const queue of this.#waiting.values()) count += queue.length;
+    return count;
+  }
+
+  /** Hands out every token there is now, an owner at a time, and sets a timer for the next. */
+  #serve(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#waiting.size > 0) {
+      const wait = this.waitMs();
+      if (wait > 0) {
+        this.#timer = setTimeout(() => this.#serve(), wait);
+        return;
+      }
+      const [owner, queue] = this.#waiting.entries().next().value!;
+      const waiter = queue.shift()!;
+      this.#waiting.delete(owner);
+      if (queue.length) this.#waiting.set(owner, queue); // to the end of the round
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      this.#tokens -= 1;
+      this.#sent.push(this.#now());
+      waiter.resolve();
     }
-    this.#tokens -= 1;
-    this.#sent.push(this.#now());
+  }
+
+  #leave(owner: string, waiter: Waiter): void {
+    const queue = this.#waiting.get(owner);
+    const index = queue?.indexOf(waiter) ?? -1;
+    if (!queue || index < 0) return;
+    queue.splice(index, 1);
+    if (!queue.length) this.#waiting.delete(owner);
+    // Nobody left to wake: no timer may keep the process (or a test) waiting.
+    if (!this.#waiting.size) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   /** Until the oldest send of a full last minute (and a second) leaves the record. */
@@ -80,17 +134,9 @@ export class RequestBudget {
   }
 }
 
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+interface Waiter {
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal?: AbortSignal;
+  onAbort: () => void;
 }

@@ -24,6 +24,7 @@ import { createSoraSimulator, type SoraSimulator } from "./simulator/simulator.t
 import type { Provider } from "./upstream.ts";
 import type { VideoServices } from "./videos.ts";
 import { VideoFacts } from "./video_facts.ts";
+import { userLimits } from "./user_limits.ts";
 import { ffmpegInstalled } from "./video_frames.ts";
 
 /** The services of one running app, wired from its configuration. */
@@ -134,6 +135,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       dataDir: config.DATA_DIR,
       ffmpeg: config.FFMPEG_PATH,
       facts,
+      limits: userLimits(config, config.POLL_INTERVAL_MS),
       now,
       log,
     },

@@ -21,6 +21,7 @@ import { lastFrameOfVideo } from "./video_frames.ts";
 import { frameAt } from "./media_make.ts";
 import { audioOf, remakeOf, type VideoFacts } from "./video_facts.ts";
 import { checkBudget } from "./spend.ts";
+import { checkInFlight, takeCreate, type UserLimits } from "./user_limits.ts";
 import type { ProviderSet } from "./providers/registry.ts";
 import type { ContentVariant, Derivation, ModelInfo, Video, VideoAction } from "./types.ts";
 import type { Upstream } from "./upstream.ts";
@@ -47,6 +48,8 @@ export interface VideoServices {
   ffmpeg?: string;
   /** What the catalog and this server say of each video: its cost and what can be done with it. */
   facts: VideoFacts;
+  /** Per-user limits on starting jobs (in flight, per minute), checked here for every transport. */
+  limits: UserLimits;
   now: () => number;
   log?: Logger;
 }
@@ -93,8 +96,11 @@ export async function createVideo(
   const { model, size, seconds, audio } = resolved;
   const id = newVideoId();
   const cost = priceOf(model, { size, seconds, audio });
-  // Refused for the budget before the image is even stored; checked again as it is inserted.
+  // Refused for the limits and budget before the image is even stored; both are checked again
+  // as it is inserted. The rate is counted after the quick refusals, which do not use it up.
+  checkInFlight(s.db, s.limits, userId);
   checkBudget(s.db, userId, cost, s.now());
+  await takeCreate(s.limits, userId, s.now());
   const stored = reference ? await storeReference(s, id, reference) : undefined;
   insertWithinBudget(s, {
     estimated_cost: cost,
@@ -154,6 +160,8 @@ async function deriveVideo(
   if (refused) throw refused;
   const model = s.facts.model(source)!;
   const added = action === "extend" ? extensionSeconds(model, request.seconds) : null;
+  checkInFlight(s.db, s.limits, userId);
+  await takeCreate(s.limits, userId, s.now());
   const id = newVideoId();
   const audio = audioOf(source);
   insertWithinBudget(s, {
@@ -214,6 +222,8 @@ export async function continueVideo(
   const source = ownVideo(s, userId, sourceId);
   const refused = s.facts.refusal(source, "continue");
   if (refused) throw refused;
+  // Before the frame is taken: refused now rather than after the work (createVideo counts it).
+  checkInFlight(s.db, s.limits, userId);
   const lastFrame = await lastFrameOf(s, userId, source);
   return await createVideo(
     s,
@@ -252,10 +262,14 @@ async function lastFrameOf(s: VideoServices, userId: number, source: VideoRow) {
   return cutFrame(await Deno.readFile(sheet.path), FRAME_COUNT - 1, source.size);
 }
 
-/** Budget check and insert as one transaction, so concurrent creates cannot overspend. */
+/**
+ * Limit and budget checks and the insert as one transaction, so concurrent creates can neither
+ * overspend nor pass the in-flight limit together.
+ */
 function insertWithinBudget(s: VideoServices, job: NewVideoJob & { estimated_cost: number }) {
   try {
     s.db.transaction(() => {
+      checkInFlight(s.db, s.limits, job.user_id);
       checkBudget(s.db, job.user_id, job.estimated_cost, s.now());
       s.db.insertVideoJob(job);
     });

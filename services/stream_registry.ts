@@ -20,7 +20,10 @@ export interface StreamRegistry {
   open(userId: number): Promise<StreamSlot>;
   /** Gives the slot back; closing one twice is harmless. */
   close(slot: StreamSlot): Promise<void>;
-  /** Says the slot's stream is still alive (a shared store expires slots not renewed). */
+  /**
+   * Says the slot's stream is still alive (a shared store expires slots not renewed); renewing a
+   * slot already closed does nothing.
+   */
   renew(slot: StreamSlot): Promise<void>;
   /** The user's sessions (some or all) ended: wake their streams to re-check their token now. */
   sessionsEnded(userId: number): Promise<void>;

@@ -63,7 +63,7 @@ export class S3Client {
     if (contentType) headers["Content-Type"] = contentType;
     const response = await this.#send("put", this.url(key), {
       method: "PUT",
-      body: bytes,
+      body: bytes as Uint8Array<ArrayBuffer>,
       headers,
     });
     await response.body?.cancel();
@@ -176,7 +176,7 @@ export class S3Client {
     const query = `partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`;
     const response = await this.#send("upload part", this.url(key, query), {
       method: "PUT",
-      body: bytes,
+      body: bytes as Uint8Array<ArrayBuffer>,
     });
     await response.body?.cancel();
     return response.headers.get("etag") ?? "";

@@ -20,7 +20,10 @@ export function apiAuthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .post("/login", validate("json", credentials), async (c) => {
       const { username, password } = c.req.valid("json");
-      return c.json(await login(deps.auth, username, password, "api", clientAddress(c)));
+      const session = await login(deps.auth, username, password, "api", clientAddress(c));
+      // A token is a password: no cache (browser, proxy) may keep a copy of this answer.
+      c.header("Cache-Control", "no-store");
+      return c.json(session);
     })
     .post("/logout", requireBearer(deps), validate("query", logoutQuery), (c) => {
       if (c.req.valid("query").all === "1") logoutEverywhere(deps.auth, c.var.user.id);

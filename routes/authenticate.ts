@@ -1,8 +1,8 @@
-import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { userForToken } from "../services/auth.ts";
 import { unauthorized } from "../services/errors.ts";
-import { type AppDeps, type AppEnv, SESSION_COOKIE } from "./env.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
+import { readSessionCookie } from "./session_cookie.ts";
 
 /** The JSON API accepts bearer tokens only, so a browser's cookies can never act on it. */
 export function requireBearer(deps: AppDeps) {
@@ -20,7 +20,7 @@ export function requireBearer(deps: AppDeps) {
 /** Pages use the session cookie; without one, a person is sent to the login page. */
 export function requireSession(deps: AppDeps) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const token = getCookie(c, SESSION_COOKIE) ?? "";
+    const token = readSessionCookie(c) ?? "";
     const user = userForToken(deps.auth, token, "web");
     if (!user) throw unauthorized();
     c.set("user", user);

@@ -34,4 +34,5 @@ export interface AppEnv {
   };
 }
 
+/** The session cookie's name over http; over https it gets the `__Host-` prefix (session_cookie.ts). */
 export const SESSION_COOKIE = "sora_session";

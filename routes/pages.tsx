@@ -1,7 +1,6 @@
 import { type Context, Hono } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { login, logout } from "../services/auth.ts";
+import { changeOwnPassword, login, logout } from "../services/auth.ts";
 import { AppError } from "../services/errors.ts";
 import type { Video } from "../services/types.ts";
 import { extendSchema, libraryQuerySchema, remixSchema } from "../services/video_input.ts";
@@ -20,14 +19,16 @@ import {
 import { LibraryItems } from "../views/components/LibraryItems.tsx";
 import { UpstreamBanner } from "../views/components/UpstreamBanner.tsx";
 import { VideoCard, VideoCardOob } from "../views/components/VideoCard.tsx";
+import { AccountPasswordPage } from "../views/pages/account_password.tsx";
 import { DashboardPage } from "../views/pages/dashboard.tsx";
 import { LoginPage } from "../views/pages/login.tsx";
 import { VideoPage } from "../views/pages/video.tsx";
 import { requireSession } from "./authenticate.ts";
 import { clientAddress } from "./client_address.ts";
 import { serveFile } from "./content.ts";
-import { type AppDeps, type AppEnv, SESSION_COOKIE } from "./env.ts";
+import type { AppDeps, AppEnv } from "./env.ts";
 import { type LiveRenderer, streamVideoChanges } from "./live.ts";
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from "./session_cookie.ts";
 import { validate } from "./validation.ts";
 import { createBodyLimit, readCreateBody } from "./video_body.ts";
 import { contentQuery, videoIdParam } from "./video_params.ts";
@@ -35,6 +36,12 @@ import { contentQuery, videoIdParam } from "./video_params.ts";
 const loginForm = z.object({
   username: z.string().max(64).default(""),
   password: z.string().max(1024).default(""),
+});
+
+const passwordForm = z.object({
+  current_password: z.string().max(1024).default(""),
+  new_password: z.string().max(1024).default(""),
+  repeat_password: z.string().max(1024).default(""),
 });
 
 /** The pages' live message: the changed card, swapped in place by htmx. */
@@ -57,10 +64,6 @@ export function pageRoutes(deps: AppDeps) {
   const s = deps.videos;
   const demo = deps.config.simulate;
   const session = requireSession(deps);
-  // Behind a TLS-terminating proxy the app sees plain HTTP; the proxy's header tells the truth.
-  // Trusting it is safe here: a forged "https" only makes the client's own cookie stricter.
-  const secureCookie = (url: string, forwardedProto?: string) =>
-    new URL(url).protocol === "https:" || forwardedProto?.split(",")[0].trim() === "https";
 
   return new Hono<AppEnv>()
     .get("/login", (c) => c.html(<LoginPage demo={demo} />))
@@ -69,19 +72,14 @@ export function pageRoutes(deps: AppDeps) {
       try {
         const { token } = await login(deps.auth, username, password, "web", clientAddress(c));
         // A fresh token at every login: a session id planted before login is worth nothing.
-        const previous = getCookie(c, SESSION_COOKIE);
+        const previous = readSessionCookie(c);
         if (previous) logout(deps.auth, previous);
-        setCookie(c, SESSION_COOKIE, token, {
-          httpOnly: true,
-          sameSite: "Lax",
-          secure: secureCookie(c.req.url, c.req.header("x-forwarded-proto")),
-          path: "/",
-          maxAge: 30 * 24 * 3600,
-        });
+        writeSessionCookie(c, token);
         return c.redirect("/", 303);
       } catch (error) {
-        // Wrong password (401), account disabled (403), too many tries (429): say so on the form.
-        if (!(error instanceof AppError) || ![401, 403, 429].includes(error.status)) {
+        // Wrong password (401), account disabled (403), too many tries (429), too many passwords
+        // being checked at once (503): say so on the form.
+        if (!(error instanceof AppError) || ![401, 403, 429, 503].includes(error.status)) {
           throw error;
         }
         if (error.retryAfterSeconds) c.header("Retry-After", String(error.retryAfterSeconds));
@@ -92,10 +90,53 @@ export function pageRoutes(deps: AppDeps) {
       }
     })
     .post("/logout", (c) => {
-      const token = getCookie(c, SESSION_COOKIE);
+      const token = readSessionCookie(c);
       if (token) logout(deps.auth, token);
-      deleteCookie(c, SESSION_COOKIE, { path: "/" });
+      clearSessionCookie(c);
       return c.redirect("/login", 303);
+    })
+    .use("/account/*", session)
+    .get("/account/password", (c) =>
+      c.html(
+        <AccountPasswordPage
+          user={c.var.user}
+          demo={demo}
+          changed={c.req.query("changed") === "1"}
+        />,
+      ))
+    .post("/account/password", validate("form", passwordForm), async (c) => {
+      const form = c.req.valid("form");
+      try {
+        if (form.new_password !== form.repeat_password) {
+          throw new AppError(400, "invalid_request", "The two new passwords differ.", {
+            repeat_password: "Type the same new password twice.",
+          });
+        }
+        await changeOwnPassword(
+          deps.auth,
+          { user: c.var.user, token: c.var.token, kind: "web" },
+          form.current_password,
+          form.new_password,
+          clientAddress(c),
+        );
+        return c.redirect("/account/password?changed=1", 303);
+      } catch (error) {
+        // Weak or mismatched (400), wrong current password (403), too many tries (429), busy
+        // (503): the form again, saying why.
+        if (!(error instanceof AppError) || ![400, 403, 429, 503].includes(error.status)) {
+          throw error;
+        }
+        if (error.retryAfterSeconds) c.header("Retry-After", String(error.retryAfterSeconds));
+        return c.html(
+          <AccountPasswordPage
+            user={c.var.user}
+            demo={demo}
+            error={error.message}
+            fields={error.fields}
+          />,
+          error.status,
+        );
+      }
     })
     .use("/", session)
     .use("/videos", session)

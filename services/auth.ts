@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Database, UserRow } from "./db.ts";
 import { AppError, invalid, notFound, unauthorized } from "./errors.ts";
 import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
-import type { LoginThrottle } from "./login_throttle.ts";
+import type { LoginAttempts } from "./login_throttle.ts";
+import { checkPassword, passwordProblem } from "./password_policy.ts";
 import type { Role, User } from "./types.ts";
 
 export type SessionKind = "web" | "api";
@@ -13,15 +14,13 @@ const LIFETIME_MS: Record<SessionKind, number> = {
 };
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
-export const MIN_PASSWORD_LENGTH = 8;
-const MAX_PASSWORD_LENGTH = 1024;
 
 /** Everything the auth functions need: the database and the secret that keys token hashes. */
 export interface AuthContext {
   db: Database;
   secret: string;
   now?: () => number;
-  throttle?: LoginThrottle;
+  throttle?: LoginAttempts;
 }
 
 export function toUser(row: UserRow): User {
@@ -38,7 +37,8 @@ function tokenHash(ctx: AuthContext, token: string): string {
 
 /**
  * Checks a password; unknown users and wrong passwords take the same time and get the same answer.
- * Repeated failures for one account or from one address are refused for a while (429).
+ * The attempt is counted by the throttle before the password is checked, so a burst sent at once
+ * cannot slip more guesses in than one sent in turn; past the limits it is refused (429).
  */
 export async function login(
   ctx: AuthContext,
@@ -47,27 +47,48 @@ export async function login(
   kind: SessionKind,
   address = "unknown",
 ): Promise<{ token: string; user: User }> {
-  const wait = ctx.throttle?.retryAfterSeconds(username, address) ?? 0;
-  if (wait > 0) {
-    throw new AppError(
-      429,
-      "rate_limited",
-      `Too many failed logins. Try again in ${Math.ceil(wait / 60)} minute(s).`,
-      undefined,
-      wait,
-    );
-  }
-  const row = ctx.db.userByName(username);
-  const ok = await verifyPassword(password, row?.password_hash ?? await dummyHash());
-  if (!row || !ok) {
-    ctx.throttle?.recordFailure(username, address);
-    throw unauthorized("Wrong username or password.");
-  }
-  ctx.throttle?.recordSuccess(username);
+  const row = await checkedUser(ctx, username, password, address);
+  if (!row) throw unauthorized("Wrong username or password.");
   if (row.disabled) {
     throw new AppError(403, "account_disabled", "This account is disabled. Ask an admin.");
   }
   return { token: startSession(ctx, row.id, kind), user: toUser(row) };
+}
+
+/**
+ * The user when the password is theirs, else null; either way the throttle has been told. Throws
+ * 429 (too many attempts) or 503 (too many passwords being checked at once) with Retry-After.
+ */
+async function checkedUser(
+  ctx: AuthContext,
+  username: string,
+  password: string,
+  address: string,
+): Promise<UserRow | null> {
+  const wait = await ctx.throttle?.reserve(username, address) ?? 0;
+  if (wait > 0) throw tooManyAttempts(wait);
+  let ok: boolean;
+  const row = ctx.db.userByName(username);
+  try {
+    ok = await verifyPassword(password, row?.password_hash ?? await dummyHash());
+  } catch (error) {
+    await ctx.throttle?.cancelled(username, address);
+    throw error;
+  }
+  if (!row || !ok) return null;
+  await ctx.throttle?.succeeded(username, address);
+  return row;
+}
+
+function tooManyAttempts(seconds: number): AppError {
+  const wait = seconds < 90 ? `${seconds} second(s)` : `${Math.ceil(seconds / 60)} minute(s)`;
+  return new AppError(
+    429,
+    "rate_limited",
+    `Too many failed logins. Try again in ${wait}.`,
+    undefined,
+    seconds,
+  );
 }
 
 export function startSession(ctx: AuthContext, userId: number, kind: SessionKind): string {
@@ -100,12 +121,6 @@ function checkUsername(username: string): void {
   }
 }
 
-export function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    throw invalid({ password: `Use ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.` });
-  }
-}
-
 export async function createUser(
   db: Database,
   username: string,
@@ -113,7 +128,7 @@ export async function createUser(
   role: Role,
 ): Promise<User> {
   checkUsername(username);
-  checkPassword(password);
+  checkPassword(password, username);
   if (db.userByName(username)) {
     throw new AppError(409, "user_exists", `A user named ${username} already exists.`);
   }
@@ -121,15 +136,46 @@ export async function createUser(
   return { id, username, role };
 }
 
+/** Sets a user's password (admin reset, CLI): every session the old one opened ends. */
 export async function changePassword(db: Database, username: string, password: string) {
   const row = db.userByName(username);
   if (!row) throw notFound("User");
-  checkPassword(password);
+  checkPassword(password, row.username);
   const hash = await hashPassword(password);
-  // A new password ends every session the old one opened.
   db.transaction(() => {
     db.setPasswordHash(row.id, hash);
     db.deleteSessionsOfUser(row.id);
+  });
+}
+
+/**
+ * A user changes their own password, proving it with the current one (a wrong one is a failed
+ * login attempt for the throttle, answered 403). Their other sessions and tokens end; the one
+ * making the change stays valid, so nobody is logged out of the tab they are using.
+ */
+export async function changeOwnPassword(
+  ctx: AuthContext,
+  session: { user: User; token: string; kind: SessionKind },
+  currentPassword: string,
+  newPassword: string,
+  address = "unknown",
+): Promise<void> {
+  const { user } = session;
+  const problem = passwordProblem(newPassword, user.username);
+  if (problem) throw invalid({ new_password: problem }, "The new password is too weak.");
+  const row = await checkedUser(ctx, user.username, currentPassword, address);
+  if (!row || row.id !== user.id) {
+    throw new AppError(403, "wrong_password", "The current password is wrong.");
+  }
+  const hash = await hashPassword(newPassword);
+  const now = (ctx.now ?? Date.now)();
+  const kept = tokenHash(ctx, session.token);
+  ctx.db.transaction(() => {
+    ctx.db.setPasswordHash(row.id, hash);
+    ctx.db.deleteSessionsOfUser(row.id);
+    // Put back the session in use (same token, so the client notices nothing); its lifetime
+    // starts again, as after a login: the current password was just proven.
+    ctx.db.insertSession(kept, row.id, session.kind, now, now + LIFETIME_MS[session.kind]);
   });
 }
 
@@ -143,7 +189,10 @@ export function findUser(db: Database, username: string): User {
   return toUser(row);
 }
 
-/** Generates the random password printed once for the first admin. */
-export function randomPassword(): string {
-  return randomBytes(15).toString("base64url");
+/** Generates the random password printed once for the first admin; it passes the policy. */
+export function randomPassword(username = ""): string {
+  for (;;) {
+    const password = randomBytes(15).toString("base64url");
+    if (!passwordProblem(password, username)) return password;
+  }
 }

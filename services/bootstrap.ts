@@ -1,10 +1,13 @@
 import { createUser, randomPassword } from "./auth.ts";
-import type { Config } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import type { Database } from "./db.ts";
+import { passwordProblem } from "./password_policy.ts";
 
 /**
  * On a start with no users, creates the first admin: the configured one, or `admin` with a random
- * password that is printed once (it is stored only as a hash).
+ * password that is printed once (it is stored only as a hash). A weak ADMIN_PASSWORD stops the
+ * start with one line; it is judged only when it would be used, so a variable left over from the
+ * first start never blocks a later one.
  */
 export async function ensureFirstAdmin(
   db: Database,
@@ -13,7 +16,11 @@ export async function ensureFirstAdmin(
 ): Promise<void> {
   if (db.countUsers() > 0) return;
   const username = config.ADMIN_USERNAME ?? "admin";
-  const password = config.ADMIN_PASSWORD ?? randomPassword();
+  if (config.ADMIN_PASSWORD) {
+    const problem = passwordProblem(config.ADMIN_PASSWORD, username);
+    if (problem) throw new ConfigError(`ADMIN_PASSWORD is too weak: ${problem}`);
+  }
+  const password = config.ADMIN_PASSWORD ?? randomPassword(username);
   await createUser(db, username, password, "admin");
   if (config.ADMIN_PASSWORD) {
     say(`Created the admin user "${username}" from ADMIN_USERNAME/ADMIN_PASSWORD.`);

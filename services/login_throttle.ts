@@ -1,68 +1,148 @@
 /**
- * Slows password guessing: failed logins are counted per account and per client address over a
- * sliding window; past the limit, further attempts are refused (before any password is checked)
- * until the oldest failure leaves the window. Kept in memory: a restart forgives, which is fine
- * for a limit measured in minutes.
+ * Slows password guessing without letting anyone lock an account.
+ *
+ * Every attempt is counted when it arrives, before its password is checked, so a burst sent at
+ * once is judged like the same attempts sent one by one: the first few are checked, the rest are
+ * refused (429) without any hashing. A correct password clears the account's count and takes its
+ * own attempt back.
+ *
+ * - Per client address, a hard limit: at most `perAddress` attempts in `windowMs`, whatever the
+ *   accounts tried.
+ * - Per account, a progressive delay: once the account has `freePerAccount` recent failures, an
+ *   address that has itself tried this account must wait `baseDelayMs`, doubling with every further
+ *   failure of the account, up to `maxDelayMs`, after its own last attempt.
+ *
+ * Why the account delay skips addresses that never tried the account: a delay (or lock) that holds
+ * for everyone is a lock anyone can trigger — five wrong guesses from anywhere would keep the owner
+ * out. So the owner, logging in from an address that has not failed for the account, is checked at
+ * once; an attacker's address gets one try per account before the delay applies to it, and the
+ * per-address limit bounds how many accounts and addresses that buys.
  */
 export interface ThrottleLimits {
-  perAccount: number;
   perAddress: number;
+  freePerAccount: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
   windowMs: number;
 }
 
 export const DEFAULT_LIMITS: ThrottleLimits = {
-  perAccount: 5,
   perAddress: 20,
+  freePerAccount: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 5 * 60_000,
   windowMs: 15 * 60_000,
 };
 
-export class LoginThrottle {
-  readonly #failures = new Map<string, number[]>();
+/**
+ * What login needs from a throttle. The in-memory one below serves one process; several instances
+ * behind one balancer need a shared one (rows in the database) that keeps `reserve` atomic.
+ */
+export interface LoginAttempts {
+  /**
+   * Counts an attempt before its password is checked. 0 when it may go ahead; otherwise the
+   * seconds to wait, and nothing was counted.
+   */
+  reserve(username: string, address: string): Promise<number>;
+  /** The password was right: the account's failures are forgotten and this attempt uncounted. */
+  succeeded(username: string, address: string): Promise<void>;
+  /** The password was never checked (the server was busy): the attempt is not held against anyone. */
+  cancelled(username: string, address: string): Promise<void>;
+}
+
+interface AccountFailures {
+  /** When each recent attempt on the account was made (reserved attempts count as failures). */
+  times: number[];
+  /** The last attempt on the account from each address. */
+  lastByAddress: Map<string, number>;
+}
+
+/** The throttle of one process: a restart forgives, which is fine for limits measured in minutes. */
+export class LoginThrottle implements LoginAttempts {
+  readonly #addresses = new Map<string, number[]>();
+  readonly #accounts = new Map<string, AccountFailures>();
 
   constructor(
     readonly limits: ThrottleLimits = DEFAULT_LIMITS,
     readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds to wait before trying again, or 0 when an attempt may be made now. */
-  retryAfterSeconds(username: string, address: string): number {
+  reserve(username: string, address: string): Promise<number> {
+    const now = this.now();
+    const byAddress = this.#recent(this.#addresses.get(address), now);
+    const account = this.#account(username, now);
     const waits = [
-      this.#wait(`user:${username.toLowerCase()}`, this.limits.perAccount),
-      this.#wait(`addr:${address}`, this.limits.perAddress),
+      byAddress.length >= this.limits.perAddress
+        ? byAddress[byAddress.length - this.limits.perAddress] + this.limits.windowMs - now
+        : 0,
+      this.#accountWait(account, address, now),
     ];
-    return Math.ceil(Math.max(...waits) / 1000);
+    const wait = Math.max(...waits);
+    if (wait > 0) return Promise.resolve(Math.ceil(wait / 1000));
+    byAddress.push(now);
+    this.#addresses.set(address, byAddress);
+    account.times.push(now);
+    account.lastByAddress.set(address, now);
+    this.#accounts.set(key(username), account);
+    this.#sweep(now);
+    return Promise.resolve(0);
   }
 
-  recordFailure(username: string, address: string): void {
-    for (const key of [`user:${username.toLowerCase()}`, `addr:${address}`]) {
-      const times = this.#recent(key);
-      times.push(this.now());
-      this.#failures.set(key, times);
+  succeeded(username: string, address: string): Promise<void> {
+    this.#accounts.delete(key(username));
+    this.#unreserve(address);
+    return Promise.resolve();
+  }
+
+  cancelled(username: string, address: string): Promise<void> {
+    const account = this.#accounts.get(key(username));
+    account?.times.pop();
+    this.#unreserve(address);
+    return Promise.resolve();
+  }
+
+  /** How long this address must still wait before trying this account again. */
+  #accountWait(account: AccountFailures, address: string, now: number): number {
+    const last = account.lastByAddress.get(address);
+    const beyond = account.times.length - this.limits.freePerAccount;
+    if (last === undefined || beyond < 0) return 0;
+    const delay = Math.min(this.limits.baseDelayMs * 2 ** beyond, this.limits.maxDelayMs);
+    return last + delay - now;
+  }
+
+  #account(username: string, now: number): AccountFailures {
+    const found = this.#accounts.get(key(username));
+    const since = now - this.limits.windowMs;
+    const lastByAddress = new Map(
+      [...found?.lastByAddress ?? []].filter(([, at]) => at > since),
+    );
+    return { times: this.#recent(found?.times, now), lastByAddress };
+  }
+
+  #unreserve(address: string): void {
+    const times = this.#addresses.get(address);
+    times?.pop();
+    if (times?.length === 0) this.#addresses.delete(address);
+  }
+
+  #recent(times: number[] | undefined, now: number): number[] {
+    const since = now - this.limits.windowMs;
+    return (times ?? []).filter((at) => at > since);
+  }
+
+  /** Bounded memory under a spray of usernames or addresses: forget what has expired. */
+  #sweep(now: number): void {
+    if (this.#addresses.size + this.#accounts.size < 10_000) return;
+    for (const [address, times] of [...this.#addresses]) {
+      if (this.#recent(times, now).length === 0) this.#addresses.delete(address);
     }
-    this.#sweep();
-  }
-
-  /** A correct password clears the account's count (not the address's: it may guess others). */
-  recordSuccess(username: string): void {
-    this.#failures.delete(`user:${username.toLowerCase()}`);
-  }
-
-  #recent(key: string): number[] {
-    const since = this.now() - this.limits.windowMs;
-    return (this.#failures.get(key) ?? []).filter((at) => at > since);
-  }
-
-  #wait(key: string, limit: number): number {
-    const times = this.#recent(key);
-    if (times.length < limit) return 0;
-    return times[times.length - limit] + this.limits.windowMs - this.now();
-  }
-
-  /** Bounded memory under a spray of usernames: forget keys whose failures all expired. */
-  #sweep(): void {
-    if (this.#failures.size < 10_000) return;
-    for (const key of [...this.#failures.keys()]) {
-      if (this.#recent(key).length === 0) this.#failures.delete(key);
+    for (const [name, account] of [...this.#accounts]) {
+      if (this.#recent(account.times, now).length === 0) this.#accounts.delete(name);
     }
   }
+}
+
+/** Usernames are matched case-insensitively, so "Ada" and "ada" share one count. */
+function key(username: string): string {
+  return username.toLowerCase();
 }

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { BoundedWork } from "./bounded_work.ts";
 
 /** scrypt with a per-password salt; the parameters travel in the hash so they can be raised later. */
 const N = 1 << 15;
@@ -7,14 +8,25 @@ const P = 1;
 const KEY_LENGTH = 32;
 const MAX_MEMORY = 64 * 1024 * 1024;
 
+/**
+ * Each scrypt call holds 128·N·r bytes (32 MB here): a burst of logins hashed all at once took the
+ * process past a gigabyte. So at most this many run at once, a few more wait, and the rest are
+ * refused with 503 and Retry-After (the login throttle has counted them already).
+ */
+export const HASHING_AT_ONCE = 2;
+export const HASHING_QUEUE = 16;
+export const hashing = new BoundedWork(HASHING_AT_ONCE, HASHING_QUEUE, "checking passwords");
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(
-      password,
-      salt,
-      KEY_LENGTH,
-      { N: n, r, p, maxmem: MAX_MEMORY },
-      (error, key) => error ? reject(error) : resolve(key),
+  return hashing.run(() =>
+    new Promise((resolve, reject) =>
+      scrypt(
+        password,
+        salt,
+        KEY_LENGTH,
+        { N: n, r, p, maxmem: MAX_MEMORY },
+        (error, key) => error ? reject(error) : resolve(key),
+      )
     )
   );
 }

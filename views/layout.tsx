@@ -91,6 +91,9 @@ export function Layout(props: {
                   {props.user.role === "admin" && (
                     <a class="btn btn-ghost btn-sm admin-link" href="/admin">Admin</a>
                   )}
+                  <a class="btn btn-ghost btn-sm password-link" href="/account/password">
+                    Password
+                  </a>
                   <form method="post" action="/logout" class="logout-form">
                     <button type="submit" class="btn btn-ghost btn-sm">
                       <Icon name="logout" />

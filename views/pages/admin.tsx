@@ -1,4 +1,5 @@
 import type { AdminStatus, ProviderStatus } from "../../services/admin_status.ts";
+import { MIN_PASSWORD_LENGTH } from "../../services/password_policy.ts";
 import type { UpstreamStatus } from "../../services/upstream_health.ts";
 import type { User } from "../../services/types.ts";
 import type { UserSummary } from "../../services/users.ts";
@@ -223,7 +224,7 @@ export function AdminPage(props: {
                   name="password"
                   type="password"
                   required
-                  minlength={8}
+                  minlength={MIN_PASSWORD_LENGTH}
                   autocomplete="new-password"
                 />
               </label>
@@ -285,7 +286,7 @@ function UserRow(props: { user: UserSummary; self: boolean }) {
             name="password"
             type="password"
             required
-            minlength={8}
+            minlength={MIN_PASSWORD_LENGTH}
             placeholder="New password"
             autocomplete="new-password"
           />

@@ -20,6 +20,7 @@ Commands:
   serve                  Run the web app (the default).
   user add NAME [--admin]  Add a user; the password is read from standard input.
   user passwd NAME       Set a user's password (read from standard input); ends their sessions.
+                         Passwords: 12+ characters, not a common one, not containing the name.
   user list              List users and their roles.
   user remove NAME       Remove a user with their videos.
   backup FILE            Write a consistent backup (database and media) to FILE, a tar archive.

@@ -35,6 +35,11 @@ export class VideoEvents {
     }
   }
 
+  /** How many streams of this user are open here (0: a change of theirs needs no work here). */
+  subscribersOf(userId: number): number {
+    return this.#listeners.get(userId)?.size ?? 0;
+  }
+
   subscriberCount(): number {
     let count = 0;
     for (const set of this.#listeners.values()) count += set.size;

@@ -39,6 +39,8 @@ export interface TestAppOptions {
   fetches?: RuntimeOptions["fetches"];
   /** Simulators for demo mode instead of new ones (tests add faults to them). */
   simulators?: RuntimeOptions["simulators"];
+  /** The app's clock (tests move it on instead of waiting). */
+  now?: () => number;
 }
 
 /** A whole app on a fresh temporary DATA_DIR, with the simulator as its upstream. */
@@ -60,6 +62,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     upstreamFetch: options.upstreamFetch,
     fetches: options.fetches,
     simulators: options.simulators,
+    now: options.now,
   });
   const app = createApp({
     ...runtime,

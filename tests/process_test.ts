@@ -53,6 +53,8 @@ Deno.test("[process] kill -9 with 20 jobs in flight and a download half-written 
     OPENAI_BASE_URL: `http://127.0.0.1:${upstream.addr.port}/v1`,
     POLL_INTERVAL_MS: "50",
     UPSTREAM_MAX_RPM: "100000",
+    // Twenty in flight at once is the point here: the per-user limit (10) is turned off.
+    USER_MAX_IN_FLIGHT: "0",
     ADMIN_USERNAME: "ada",
     ADMIN_PASSWORD: "correct horse battery",
   };

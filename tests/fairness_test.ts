@@ -1,3 +1,4 @@
+import { RequestBudget } from "../services/request_budget.ts";
 import { createSoraSimulator } from "../services/simulator/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
@@ -133,4 +134,27 @@ Deno.test("[limits] fifteen creates at once: exactly ten are accepted, the rest 
   const statuses = answers.map((res) => res.status).sort();
   assertEquals(statuses, [...Array(10).fill(201), ...Array(5).fill(429)]);
   for (const res of answers) await res.body?.cancel();
+});
+
+Deno.test("[fairness] the request budget takes turns between owners, skipped ones first", async () => {
+  let now = 0;
+  const budget = new RequestBudget(6000, () => now); // a burst of 600, then one every 10 ms
+  for (let i = 0; i < 600; i++) await budget.take(undefined, "warm-up");
+  const served: string[] = [];
+  const turn = (owner: string) => budget.take(undefined, owner).then(() => served.push(owner));
+  const gone = new AbortController();
+  const waits = [turn("a"), turn("a"), turn("a"), turn("b")];
+  const leaving = budget.take(gone.signal, "d");
+  waits.push(turn("c"));
+  gone.abort(new Error("gave up"));
+  await leaving.then(() => assert(false, "an aborted wait is not served"), () => {});
+  // One token at a time, as the clock moves on by a token's worth.
+  for (let i = 1; i <= 5; i++) {
+    now += 10;
+    await waitFor(() => served.length === i, `token ${i}`);
+  }
+  await Promise.all(waits);
+  // After a's first, the owners it skipped go before a's second.
+  assertEquals(served, ["a", "b", "c", "a", "a"]);
+  assertEquals(budget.waiting, 0);
 });

@@ -49,5 +49,10 @@ let dummy: Promise<string> | undefined;
 
 /** A hash of a random password, so that checking an unknown user costs the same as a known one. */
 export function dummyHash(): Promise<string> {
-  return dummy ??= hashPassword(crypto.randomUUID());
+  // Made on first use; a refusal (the server too busy) is not kept, so the next call tries again.
+  dummy ??= hashPassword(crypto.randomUUID()).catch((error) => {
+    dummy = undefined;
+    throw error;
+  });
+  return dummy;
 }

@@ -294,7 +294,7 @@ async function submitted(s: VideoServices, id: string): Promise<Video> {
 
 async function storeReference(s: VideoServices, id: string, image: ReferenceImage) {
   if (image.bytes.length > MAX_REFERENCE_BYTES) {
-    throw new AppError(413, "too_large", "The reference image must be at most 20 MB.", {
+    throw new AppError(413, "payload_too_large", "The reference image must be at most 20 MB.", {
       input_reference: "At most 20 MB.",
     });
   }

@@ -1,16 +1,18 @@
 import { Hono } from "hono";
-import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./routes/admin.tsx";
 import { apiAuthRoutes } from "./routes/api_auth.ts";
 import { apiAccountRoutes } from "./routes/api_misc.ts";
 import { apiVideoRoutes } from "./routes/api_videos.ts";
+import { globalBodyLimit } from "./routes/body_limits.ts";
 import type { AppDeps } from "./routes/env.ts";
 import { errorHandler, forMachines } from "./routes/errors.tsx";
 import { healthRoutes } from "./routes/health.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
+import { noStoreByDefault } from "./routes/no_store.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { requestLogging } from "./routes/request_log.ts";
+import { sameOrigin } from "./routes/same_origin.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { runCli } from "./services/cli.ts";
@@ -35,6 +37,9 @@ export function createApp(deps: AppDeps) {
     referrerPolicy: "same-origin",
     xFrameOptions: "DENY",
   }));
+  app.use(noStoreByDefault());
+  // Before any route: 64 KB for every body, except the few routes that apply their own.
+  app.use(globalBodyLimit());
   app.onError(errorHandler(deps));
   app.route("/", healthRoutes(deps));
   app.route("/static", staticRoutes());
@@ -48,8 +53,9 @@ export function createApp(deps: AppDeps) {
       ? c.json({ error: { code: "not_found", message: "No such endpoint." } }, 404)
       : c.text("Not found", 404)
   );
-  // Pages act on cookies, so cross-site form posts are refused by origin.
-  app.use("*", csrf());
+  // Pages act on cookies, so a state-changing request from another origin is refused, whatever its
+  // content type. The API, MCP and webhooks above answer before this (and it skips them anyway).
+  app.use("*", sameOrigin({ publicUrl: deps.config.PUBLIC_URL }));
   app.route("/admin", adminRoutes(deps));
   app.route("/", pageRoutes(deps));
   return app;

@@ -67,7 +67,9 @@ function toAppError(error: Error): AppError | null {
   if (error instanceof AppError) return error;
   if (error instanceof HTTPException) {
     const status = error.status;
-    if (status === 413) return new AppError(413, "too_large", "The request is too large.");
+    if (status === 413) {
+      return new AppError(413, "payload_too_large", "The request body is too large.");
+    }
     if (status === 403) {
       return new AppError(
         403,

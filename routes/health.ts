@@ -12,6 +12,9 @@ export function healthRoutes(deps: AppDeps) {
       const readiness = await checkReadiness({
         db: deps.videos.db,
         upstream: deps.videos.upstream,
+        providerNames: deps.videos.providers.entries.map((e) =>
+          `${e.provider.name}${e.provider.simulated ? " (simulated)" : ""}`
+        ),
         health,
         simulated: deps.config.simulate,
       });

@@ -1,17 +1,15 @@
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { AppError, invalid } from "../services/errors.ts";
-import { MAX_REFERENCE_BYTES } from "../services/images.ts";
+import { controlCharacterFields } from "../services/text_input.ts";
 import { type CreateVideoFields, createVideoSchema, fieldErrors } from "../services/video_input.ts";
 import type { ReferenceImage } from "../services/videos.ts";
+import { routeBodyLimit } from "./body_limits.ts";
 
-/** Refuses a body over the image limit (plus room for the form) while it streams in. */
-export const createBodyLimit = bodyLimit({
-  maxSize: MAX_REFERENCE_BYTES + 64 * 1024,
-  onError: () => {
-    throw new AppError(413, "too_large", "The request is too large: images may be at most 20 MB.");
-  },
-});
+/**
+ * Refuses a body over the image limit (plus room for the form) while it streams in; the global
+ * 64 KB limit leaves these paths to it (routes/body_limits.ts).
+ */
+export const createBodyLimit = routeBodyLimit("create");
 
 /** A create request as JSON or as multipart with an optional `input_reference` file. */
 export async function readCreateBody(
@@ -44,6 +42,8 @@ export async function readCreateBody(
     const fields = fieldErrors(parsed.error);
     throw invalid(fields, Object.values(fields)[0]);
   }
+  const controls = controlCharacterFields(parsed.data);
+  if (Object.keys(controls).length) throw invalid(controls, Object.values(controls)[0]);
   const reference = file instanceof File && file.size > 0
     ? { bytes: new Uint8Array(await file.arrayBuffer()) }
     : undefined;

@@ -1,22 +1,15 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../services/errors.ts";
 import { isFalProvider } from "../services/providers/fal/provider.ts";
 import { handleFalWebhook, handleOpenAIWebhook } from "../services/webhooks.ts";
+import { routeBodyLimit } from "./body_limits.ts";
 import type { AppDeps } from "./env.ts";
-
-/** fal's deliveries carry the request's result, a URL for a video: a few KiB at most. */
-const FAL_BODY_LIMIT = 64 * 1024;
 
 export function webhookRoutes(deps: AppDeps) {
   return new Hono().post(
     "/fal",
-    bodyLimit({
-      maxSize: FAL_BODY_LIMIT,
-      onError: () => {
-        throw new AppError(413, "too_large", "Webhook bodies are small; this one is not.");
-      },
-    }),
+    // Each webhook's own limit, listed with the others in routes/body_limits.ts.
+    routeBodyLimit("falWebhook"),
     async (c) => {
       const provider = deps.videos.providers.byId("fal")?.provider;
       const outcome = await handleFalWebhook(
@@ -33,12 +26,7 @@ export function webhookRoutes(deps: AppDeps) {
     },
   ).post(
     "/openai",
-    bodyLimit({
-      maxSize: 256 * 1024,
-      onError: () => {
-        throw new AppError(413, "too_large", "Webhook bodies are small; this one is not.");
-      },
-    }),
+    routeBodyLimit("openaiWebhook"),
     async (c) => {
       const secret = deps.config.OPENAI_WEBHOOK_SECRET;
       if (!secret) {

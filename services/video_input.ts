@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { secondsFor } from "./catalog.ts";
+import { controlMessage, forbiddenControl } from "./text_input.ts";
 import type { ModelInfo } from "./types.ts";
 import { VIDEO_STATUSES } from "./types.ts";
 
@@ -8,7 +9,20 @@ import { VIDEO_STATUSES } from "./types.ts";
 export const MAX_PROMPT_LENGTH = 4000;
 export const MAX_NEGATIVE_PROMPT_LENGTH = 1000;
 
-export const promptSchema = z.string({ error: "Write a prompt." }).trim()
+/** Text without control characters (tab and line breaks allowed), refused naming the field. */
+const plainText = (schema: z.ZodString, field: string) =>
+  schema.check((ctx) => {
+    const character = forbiddenControl(ctx.value);
+    if (character) {
+      ctx.issues.push({
+        code: "custom",
+        message: controlMessage(field, character),
+        input: ctx.value,
+      });
+    }
+  });
+
+export const promptSchema = plainText(z.string({ error: "Write a prompt." }), "prompt").trim()
   .min(1, "Write a prompt.")
   .max(MAX_PROMPT_LENGTH, `Keep the prompt to ${MAX_PROMPT_LENGTH} characters.`);
 
@@ -33,7 +47,10 @@ export const createVideoSchema = z.object({
   model: z.string().optional(),
   size: z.string().optional(),
   seconds: secondsSchema.optional(),
-  negative_prompt: z.string({ error: "Write the negative prompt as text." }).trim()
+  negative_prompt: plainText(
+    z.string({ error: "Write the negative prompt as text." }),
+    "negative_prompt",
+  ).trim()
     .max(
       MAX_NEGATIVE_PROMPT_LENGTH,
       `Keep the negative prompt to ${MAX_NEGATIVE_PROMPT_LENGTH} characters.`,

@@ -105,7 +105,7 @@ Deno.test("[videos] a reference image over 20 MB is 413", async () => {
   form.set("input_reference", new File([big], "big.png", { type: "image/png" }));
   const res = await t.api("POST", "/api/videos", token, form);
   assertEquals(res.status, 413);
-  assertEquals((await errorOf(res)).code, "too_large");
+  assertEquals((await errorOf(res)).code, "payload_too_large");
 });
 
 Deno.test("[videos] list is newest first, paged by cursor, filtered by status and text", async () => {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { checkReadiness } from "../services/readiness.ts";
-import { UpstreamHealth } from "../services/upstream_health.ts";
-import type { AppDeps } from "./env.ts";
+import { checkReadiness } from "../services/app/readiness.ts";
+import { UpstreamHealth } from "../services/providers/upstream_health.ts";
+import type { AppDeps } from "./http/env.ts";
 
 /** Liveness (the process answers) and readiness (it can do its work), for probes and monitors. */
 export function healthRoutes(deps: AppDeps) {

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { type SessionKind, userForToken } from "../services/auth.ts";
+import { type SessionKind, userForToken } from "../services/auth/auth.ts";
 import type { Video } from "../services/types.ts";
-import { videosToReplay } from "../services/videos.ts";
-import type { AppDeps, AppEnv } from "./env.ts";
+import { videosToReplay } from "../services/videos/videos.ts";
+import type { AppDeps, AppEnv } from "./http/env.ts";
 
 export interface LiveMessage {
   event?: string;

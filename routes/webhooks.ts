@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { AppError } from "../services/errors.ts";
 import { isFalProvider } from "../services/providers/fal/provider.ts";
-import { handleFalWebhook, handleOpenAIWebhook } from "../services/webhooks.ts";
-import { routeBodyLimit } from "./body_limits.ts";
-import type { AppDeps } from "./env.ts";
+import { handleFalWebhook, handleOpenAIWebhook } from "../services/videos/webhooks.ts";
+import { routeBodyLimit } from "./http/body_limits.ts";
+import type { AppDeps } from "./http/env.ts";
 
 export function webhookRoutes(deps: AppDeps) {
   return new Hono().post(

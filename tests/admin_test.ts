@@ -1,5 +1,5 @@
-import { createUser } from "../services/auth.ts";
-import { videoDir } from "../services/media_store.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { videoDir } from "../services/stores/media/files.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, type TestApp } from "./helpers.ts";
 

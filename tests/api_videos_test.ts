@@ -1,5 +1,5 @@
-import { fixtureFor } from "../services/simulator/media.ts";
-import { mediaPath } from "../services/media_store.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
+import { mediaPath } from "../services/stores/media/files.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";
 

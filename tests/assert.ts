@@ -1,6 +1,6 @@
 /** The few assertions the tests use (JSR's @std/assert is out of reach here). */
 import { deepStrictEqual, match, ok } from "node:assert/strict";
-import { UpstreamError } from "../services/upstream.ts";
+import { UpstreamError } from "../services/providers/upstream.ts";
 
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
   deepStrictEqual(actual, expected, message);

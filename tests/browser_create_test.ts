@@ -2,7 +2,7 @@
 /** The create panel in Chromium: options per model, the estimate, reference images, feedback. */
 import { Buffer } from "node:buffer";
 import type { Page } from "playwright-core";
-import { priceNote, priceOf, secondsFor } from "../services/catalog.ts";
+import { priceNote, priceOf, secondsFor } from "../services/models/catalog.ts";
 import type { ModelInfo, Video } from "../services/types.ts";
 import { formatCost } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /** The detail view and the actions on a video, in Chromium: lineage, re-run, remix, delete. */
 import type { Page } from "playwright-core";
-import { priceOf } from "../services/catalog.ts";
-import { getVideo } from "../services/videos.ts";
+import { priceOf } from "../services/models/catalog.ts";
+import { getVideo } from "../services/videos/videos.ts";
 import { formatCost, modelView } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {

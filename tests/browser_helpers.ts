@@ -6,13 +6,13 @@
  */
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { createApp } from "../main.ts";
-import { createUser } from "../services/auth.ts";
-import { loadConfig } from "../services/config.ts";
-import { openRuntime, type Runtime } from "../services/runtime.ts";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
-import { mediaPath, videoDir } from "../services/media_store.ts";
-import { MEDIA } from "../services/simulator/media.ts";
-import { priceOf } from "../services/catalog.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { openRuntime, type Runtime } from "../services/app/runtime.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
+import { mediaPath, videoDir } from "../services/stores/media/files.ts";
+import { MEDIA } from "../services/providers/simulators/media.ts";
+import { priceOf } from "../services/models/catalog.ts";
 import {
   CONTENT_VARIANTS,
   type ContentVariant,
@@ -20,7 +20,7 @@ import {
   type Video,
   type VideoStatus,
 } from "../services/types.ts";
-import { createVideo, getVideo, remixVideo } from "../services/videos.ts";
+import { createVideo, getVideo, remixVideo } from "../services/videos/videos.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 

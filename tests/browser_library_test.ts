@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import type { Video } from "../services/types.ts";
-import { toVideo } from "../services/video_view.ts";
+import { toVideo } from "../services/videos/video_view.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,

@@ -4,7 +4,7 @@
  * a wide screen, and WCAG AA contrast of every text on the dashboard and the detail page.
  */
 import type { Page } from "playwright-core";
-import { priceOf } from "../services/catalog.ts";
+import { priceOf } from "../services/models/catalog.ts";
 import { formatCost } from "../views/format.ts";
 import { assert, assertEquals } from "./assert.ts";
 import {

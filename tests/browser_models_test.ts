@@ -4,7 +4,7 @@
  * holds: sizes per model, lengths per size, prices (as the catalog computes them), optional
  * inputs, and what a finished video of a model has here (thumbnail, spritesheet, remix).
  */
-import { priceNote, priceOf, secondsFor } from "../services/catalog.ts";
+import { priceNote, priceOf, secondsFor } from "../services/models/catalog.ts";
 import type { ModelInfo, Video } from "../services/types.ts";
 import { formatCost, modelView, secondsAt } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";

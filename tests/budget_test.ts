@@ -1,4 +1,4 @@
-import { createUser } from "../services/auth.ts";
+import { createUser } from "../services/auth/auth.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, type TestApp } from "./helpers.ts";
 

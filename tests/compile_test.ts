@@ -22,9 +22,9 @@ Deno.test("[compile] the module graph holds every asset, and nothing remote or t
     const asset of [
       "static/app.css",
       "static/app.js",
-      "services/simulator/fixtures/video.mp4",
-      "services/simulator/fixtures/thumbnail.webp",
-      "services/simulator/fixtures/spritesheet.jpg",
+      "services/providers/simulators/fixtures/video.mp4",
+      "services/providers/simulators/fixtures/thumbnail.webp",
+      "services/providers/simulators/fixtures/spritesheet.jpg",
       "htmx.org@4.0.1/dist/htmx.min.js",
       "htmx.org@4.0.1/dist/ext/hx-sse.min.js",
       "@alpinejs/csp@3.17.4/dist/cdn.min.js",

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "../services/config.ts";
+import { ConfigError, loadConfig } from "../services/app/config.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 Deno.test("[config] defaults are the contract's", () => {

@@ -32,8 +32,8 @@ Deno.test("[continue] a finished video goes on from its last frame, at the same 
 });
 
 Deno.test("[continue] the frame is the spritesheet's last tile, scaled to the video's size", async () => {
-  const { cutFrame, FRAME_COUNT } = await import("../services/frames.ts");
-  const { MEDIA } = await import("../services/simulator/media.ts");
+  const { cutFrame, FRAME_COUNT } = await import("../services/media/frames.ts");
+  const { MEDIA } = await import("../services/providers/simulators/media.ts");
   const frame = cutFrame(MEDIA.spritesheet.bytes, FRAME_COUNT - 1, "720x1280");
   const image = jpeg.decode(frame);
   assertEquals([image.width, image.height], [720, 1280]);
@@ -136,8 +136,8 @@ Deno.test({
   name: "[continue] ffmpeg's last frame is a JPEG of the asked size; a broken file gives none",
   ignore: !ffmpegAvailable,
   async fn() {
-    const { lastFrameOfVideo } = await import("../services/video_frames.ts");
-    const { MEDIA } = await import("../services/simulator/media.ts");
+    const { lastFrameOfVideo } = await import("../services/media/video_frames.ts");
+    const { MEDIA } = await import("../services/providers/simulators/media.ts");
     const dir = await Deno.makeTempDir({ prefix: "sora-frame-" });
     try {
       await Deno.writeFile(`${dir}/video.mp4`, MEDIA.video.bytes);

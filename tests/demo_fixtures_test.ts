@@ -1,6 +1,6 @@
 // Demo mode does not mislead: each provider's simulator delivers a video of the orientation and
 // about the length that was asked, and the app measures it to be so.
-import { fixtureFor } from "../services/simulator/media.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";

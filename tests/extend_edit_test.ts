@@ -1,5 +1,5 @@
-import { fixtureFor } from "../services/simulator/media.ts";
-import type { VertexSimulator } from "../services/simulator/vertex/simulator.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
+import type { VertexSimulator } from "../services/providers/simulators/vertex/simulator.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, type TestApp } from "./helpers.ts";
@@ -207,7 +207,7 @@ Deno.test("[extend] the detail page offers Extend and Edit, says what is missing
 
 Deno.test("[extend] a database from before derivations keeps its remixes and continuations", async () => {
   const { DatabaseSync } = await import("node:sqlite");
-  const { Database, MIGRATIONS } = await import("../services/db.ts");
+  const { Database, MIGRATIONS } = await import("../services/stores/db.ts");
   const dir = await Deno.makeTempDir({ prefix: "sora-migrate-" });
   const path = `${dir}/app.db`;
   // The schema as the app before this change left it (8 migrations), with one of each kind.

@@ -1,5 +1,5 @@
-import { RequestBudget } from "../services/request_budget.ts";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import { RequestBudget } from "../services/providers/request_budget.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
 

@@ -1,5 +1,5 @@
-import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
-import { fixtureFor } from "../services/simulator/media.ts";
+import { createFalSimulator } from "../services/providers/simulators/fal/simulator.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";

@@ -1,9 +1,9 @@
-import { ConfigError, loadConfig } from "../services/config.ts";
-import { silentLogger } from "../services/log.ts";
+import { ConfigError, loadConfig } from "../services/app/config.ts";
+import { silentLogger } from "../services/app/log.ts";
 import { FAL_SPECS } from "../services/providers/fal/catalog.ts";
 import { falProvider } from "../services/providers/fal/provider.ts";
-import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
-import { UpstreamError } from "../services/upstream.ts";
+import { createFalSimulator } from "../services/providers/simulators/fal/simulator.ts";
+import { UpstreamError } from "../services/providers/upstream.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { falSetup } from "./fal_helpers.ts";
 import { startTestApp } from "./helpers.ts";

@@ -1,15 +1,15 @@
 // Shared set-up of the fal tests: the provider as production builds it (FAL_KEY set), talking to
 // the fal simulator through its fetch at fal's real hosts.
-import { loadConfig } from "../services/config.ts";
-import { silentLogger } from "../services/log.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { silentLogger } from "../services/app/log.ts";
 import type { Fetch } from "../services/providers/options.ts";
 import { type FalProvider, falProvider } from "../services/providers/fal/provider.ts";
 import {
   createFalSimulator,
   type FalSimulator,
   type FalSimulatorOptions,
-} from "../services/simulator/fal/simulator.ts";
-import { MEDIA } from "../services/simulator/media.ts";
+} from "../services/providers/simulators/fal/simulator.ts";
+import { MEDIA } from "../services/providers/simulators/media.ts";
 import { assert } from "./assert.ts";
 
 export interface FalSetup {

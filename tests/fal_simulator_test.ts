@@ -1,5 +1,5 @@
-import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
-import { fixtureFor } from "../services/simulator/media.ts";
+import { createFalSimulator } from "../services/providers/simulators/fal/simulator.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { waitFor } from "./helpers.ts";
 

@@ -1,15 +1,15 @@
-import { loadConfig } from "../services/config.ts";
-import { silentLogger } from "../services/log.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { silentLogger } from "../services/app/log.ts";
 import { falProvider } from "../services/providers/fal/provider.ts";
 import type { Fetch } from "../services/providers/options.ts";
-import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/providers/simulators/media.ts";
 import {
   type JobContext,
   ModelRetiredError,
   NOT_OFFERED,
   type Upstream,
   type UpstreamJob,
-} from "../services/upstream.ts";
+} from "../services/providers/upstream.ts";
 import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 import { falSetup, REFERENCE } from "./fal_helpers.ts";
 import { waitFor } from "./helpers.ts";

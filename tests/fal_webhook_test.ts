@@ -1,5 +1,5 @@
 import { FalWebhookRejected } from "../services/providers/fal/webhook_verify.ts";
-import { createFalSimulator } from "../services/simulator/fal/simulator.ts";
+import { createFalSimulator } from "../services/providers/simulators/fal/simulator.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { falSetup } from "./fal_helpers.ts";

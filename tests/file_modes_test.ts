@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";
-import { writeBackup } from "../services/backup.ts";
-import { loadConfig } from "../services/config.ts";
-import { createLogger } from "../services/log.ts";
-import { openRuntime } from "../services/runtime.ts";
-import { fixtureFor } from "../services/simulator/media.ts";
+import { writeBackup } from "../services/app/backup.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { createLogger } from "../services/app/log.ts";
+import { openRuntime } from "../services/app/runtime.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
 
 /**
  * Everything the app makes in DATA_DIR is private to its user from the moment it exists: folders

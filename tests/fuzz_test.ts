@@ -1,4 +1,4 @@
-import { seededRandom } from "../services/simulator/faults.ts";
+import { seededRandom } from "../services/providers/simulators/faults.ts";
 import { assertEquals } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";
 

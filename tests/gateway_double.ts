@@ -1,4 +1,7 @@
-import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
+import {
+  createSoraSimulator,
+  type SoraSimulator,
+} from "../services/providers/simulators/simulator.ts";
 
 /**
  * A stand-in for an OpenAI-compatible gateway in front of Sora, behaving as LiteLLM's proxy was

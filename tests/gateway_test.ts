@@ -1,9 +1,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { join } from "node:path";
-import { createUser } from "../services/auth.ts";
-import { ConfigError, loadConfig } from "../services/config.ts";
-import { openRuntime } from "../services/runtime.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { ConfigError, loadConfig } from "../services/app/config.ts";
+import { openRuntime } from "../services/app/runtime.ts";
 import type { ModelInfo, Video } from "../services/types.ts";
 import { formatCost } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";

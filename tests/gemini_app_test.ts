@@ -1,9 +1,9 @@
 import { createApp } from "../main.ts";
-import { createUser } from "../services/auth.ts";
-import { loadConfig } from "../services/config.ts";
-import { openRuntime } from "../services/runtime.ts";
-import { createGeminiSimulator } from "../services/simulator/gemini/simulator.ts";
-import { fixtureFor } from "../services/simulator/media.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { openRuntime } from "../services/app/runtime.ts";
+import { createGeminiSimulator } from "../services/providers/simulators/gemini/simulator.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";

@@ -1,6 +1,6 @@
 import type { Interaction } from "../services/providers/gemini/interactions.ts";
 import { toJob } from "../services/providers/gemini/job_state.ts";
-import { UpstreamError } from "../services/upstream.ts";
+import { UpstreamError } from "../services/providers/upstream.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 const NOW = Date.UTC(2026, 10, 27, 12);

@@ -1,5 +1,5 @@
-import { createGeminiSimulator } from "../services/simulator/gemini/simulator.ts";
-import { fixtureFor } from "../services/simulator/media.ts";
+import { createGeminiSimulator } from "../services/providers/simulators/gemini/simulator.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 const ORIGIN = "https://generativelanguage.googleapis.com";

@@ -2,9 +2,13 @@ import { createGeminiUpstream } from "../services/providers/gemini/upstream.ts";
 import {
   createGeminiSimulator,
   type GeminiSimulatorOptions,
-} from "../services/simulator/gemini/simulator.ts";
-import { fixtureFor } from "../services/simulator/media.ts";
-import { type CreateJob, ModelRetiredError, UpstreamError } from "../services/upstream.ts";
+} from "../services/providers/simulators/gemini/simulator.ts";
+import { fixtureFor } from "../services/providers/simulators/media.ts";
+import {
+  type CreateJob,
+  ModelRetiredError,
+  UpstreamError,
+} from "../services/providers/upstream.ts";
 import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 
 const KEY = "test-key";

@@ -1,9 +1,12 @@
 import { createApp } from "../main.ts";
-import { createUser } from "../services/auth.ts";
-import { loadConfig } from "../services/config.ts";
-import { openRuntime, type Runtime, type RuntimeOptions } from "../services/runtime.ts";
-import { type Fixture, fixtureFor } from "../services/simulator/media.ts";
-import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { openRuntime, type Runtime, type RuntimeOptions } from "../services/app/runtime.ts";
+import { type Fixture, fixtureFor } from "../services/providers/simulators/media.ts";
+import {
+  createSoraSimulator,
+  type SoraSimulator,
+} from "../services/providers/simulators/simulator.ts";
 import type { Video } from "../services/types.ts";
 
 export interface TestApp extends AsyncDisposable {

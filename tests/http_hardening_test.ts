@@ -1,6 +1,6 @@
-import { DEFAULT_BODY_LIMIT, ROUTE_BODY_LIMITS } from "../routes/body_limits.ts";
-import { createUser } from "../services/auth.ts";
-import { createVideoSchema } from "../services/video_input.ts";
+import { DEFAULT_BODY_LIMIT, ROUTE_BODY_LIMITS } from "../routes/http/body_limits.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { createVideoSchema } from "../services/videos/video_input.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, TEST_ORIGIN, type TestApp } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
-import { MEDIA } from "../services/simulator/media.ts";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
-import { mediaPath, videoDir } from "../services/media_store.ts";
+import { MEDIA } from "../services/providers/simulators/media.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
+import { mediaPath, videoDir } from "../services/stores/media/files.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { fixtureOf, startTestApp, waitFor } from "./helpers.ts";
 

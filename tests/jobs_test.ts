@@ -1,6 +1,9 @@
-import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
-import { seededRandom } from "../services/simulator/faults.ts";
-import { mediaPath } from "../services/media_store.ts";
+import {
+  createSoraSimulator,
+  type SoraSimulator,
+} from "../services/providers/simulators/simulator.ts";
+import { seededRandom } from "../services/providers/simulators/faults.ts";
+import { mediaPath } from "../services/stores/media/files.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { fixtureOf, startTestApp } from "./helpers.ts";
 

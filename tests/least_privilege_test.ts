@@ -46,7 +46,7 @@ async function logLevelLoadedWith(flags: string[], cwd: string): Promise<string>
   await Deno.writeTextFile(
     script,
     `import { loadConfig } from ${
-      JSON.stringify(new URL("services/config.ts", `file://${ROOT}`).href)
+      JSON.stringify(new URL("services/app/config.ts", `file://${ROOT}`).href)
     };
 console.log(loadConfig().LOG_LEVEL);\n`,
   );

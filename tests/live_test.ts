@@ -1,4 +1,4 @@
-import { mediaPath } from "../services/media_store.ts";
+import { mediaPath } from "../services/stores/media/files.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { fixtureOf, startTestApp, waitFor } from "./helpers.ts";

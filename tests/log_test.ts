@@ -1,9 +1,9 @@
 import { createApp } from "../main.ts";
-import { loadConfig } from "../services/config.ts";
-import { createLogger } from "../services/log.ts";
-import { openRuntime } from "../services/runtime.ts";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
-import { createUser, startSession } from "../services/auth.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { createLogger } from "../services/app/log.ts";
+import { openRuntime } from "../services/app/runtime.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
+import { createUser, startSession } from "../services/auth/auth.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { waitFor } from "./helpers.ts";
 

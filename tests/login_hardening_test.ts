@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, TEST_ORIGIN, type TestApp } from "./helpers.ts";
-import { DEFAULT_LIMITS, LoginThrottle } from "../services/login_throttle.ts";
-import { hashing, HASHING_AT_ONCE, HASHING_QUEUE } from "../services/passwords.ts";
-import { BoundedWork } from "../services/bounded_work.ts";
+import { DEFAULT_LIMITS, LoginThrottle } from "../services/auth/login_throttle.ts";
+import { hashing, HASHING_AT_ONCE, HASHING_QUEUE } from "../services/auth/passwords.ts";
+import { BoundedWork } from "../services/auth/bounded_work.ts";
 
 const RIGHT = "correct horse battery";
 const FREE = DEFAULT_LIMITS.freePerAccount;

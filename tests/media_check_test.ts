@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { fileIsVariant, imageSize, sniffVariant } from "../services/media_check.ts";
-import { FIXTURES, MEDIA } from "../services/simulator/media.ts";
+import { fileIsVariant, imageSize, sniffVariant } from "../services/media/media_check.ts";
+import { FIXTURES, MEDIA } from "../services/providers/simulators/media.ts";
 import type { ContentVariant } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 

@@ -1,6 +1,6 @@
-import { imageSize, sniffVariant } from "../services/media_check.ts";
-import { SPRITESHEET_GRID } from "../services/frames.ts";
-import { fixtureFor, FIXTURES } from "../services/simulator/media.ts";
+import { imageSize, sniffVariant } from "../services/media/media_check.ts";
+import { SPRITESHEET_GRID } from "../services/media/frames.ts";
+import { fixtureFor, FIXTURES } from "../services/providers/simulators/media.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 Deno.test("[media] fixtureFor picks the asked orientation and the nearest length", () => {

@@ -1,10 +1,10 @@
 import jpeg from "jpeg-js";
 import { join } from "node:path";
-import { runTool } from "../services/ffmpeg_run.ts";
-import { cutFrame, FRAME_COUNT, SPRITESHEET_GRID } from "../services/frames.ts";
-import { fileIsVariant, imageSize } from "../services/media_check.ts";
-import { frameAt, makeSpritesheet, makeThumbnail } from "../services/media_make.ts";
-import { type Fixture, FIXTURES } from "../services/simulator/media.ts";
+import { runTool } from "../services/media/ffmpeg_run.ts";
+import { cutFrame, FRAME_COUNT, SPRITESHEET_GRID } from "../services/media/frames.ts";
+import { fileIsVariant, imageSize } from "../services/media/media_check.ts";
+import { frameAt, makeSpritesheet, makeThumbnail } from "../services/media/media_make.ts";
+import { type Fixture, FIXTURES } from "../services/providers/simulators/media.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 /** Whether this machine has ffmpeg (CI installs it, so these tests run there). */

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { ffprobePathFor, runTool } from "../services/ffmpeg_run.ts";
-import { ffprobeVideo, probeVideo } from "../services/media_probe.ts";
-import { readMp4Info } from "../services/mp4_boxes.ts";
-import { FIXTURES, MEDIA } from "../services/simulator/media.ts";
+import { ffprobePathFor, runTool } from "../services/media/ffmpeg_run.ts";
+import { ffprobeVideo, probeVideo } from "../services/media/media_probe.ts";
+import { readMp4Info } from "../services/media/mp4_boxes.ts";
+import { FIXTURES, MEDIA } from "../services/providers/simulators/media.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 /** Whether this machine has ffmpeg and ffprobe (CI installs them, so these tests run there). */

@@ -1,11 +1,11 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { freePort, startTestApp, type TestApp } from "./helpers.ts";
-import { DEFAULT_LIMITS, LoginThrottle } from "../services/login_throttle.ts";
-import { createUser, randomPassword } from "../services/auth.ts";
-import { ensureFirstAdmin } from "../services/bootstrap.ts";
-import { ConfigError, loadConfig } from "../services/config.ts";
-import { Database } from "../services/db.ts";
-import { passwordProblem } from "../services/password_policy.ts";
+import { DEFAULT_LIMITS, LoginThrottle } from "../services/auth/login_throttle.ts";
+import { createUser, randomPassword } from "../services/auth/auth.ts";
+import { ensureFirstAdmin } from "../services/app/bootstrap.ts";
+import { ConfigError, loadConfig } from "../services/app/config.ts";
+import { Database } from "../services/stores/db.ts";
+import { passwordProblem } from "../services/auth/password_policy.ts";
 
 const RIGHT = "correct horse battery";
 const NEW = "a much better passphrase";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { fixtureOf, freePort, waitFor } from "./helpers.ts";
 

@@ -1,4 +1,4 @@
-import { priceOf } from "../services/catalog.ts";
+import { priceOf } from "../services/models/catalog.ts";
 import type { ModelInfo, Video } from "../services/types.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp } from "./helpers.ts";

@@ -1,4 +1,4 @@
-import { RequestBudget } from "../services/request_budget.ts";
+import { RequestBudget } from "../services/providers/request_budget.ts";
 import { assertEquals } from "./assert.ts";
 
 Deno.test("[budget] a burst of a tenth of the rate, then one token per 60/rpm seconds", async () => {

@@ -1,4 +1,4 @@
-import { createGeminiSimulator } from "../services/simulator/gemini/simulator.ts";
+import { createGeminiSimulator } from "../services/providers/simulators/gemini/simulator.ts";
 import type { ModelInfo, Video } from "../services/types.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
@@ -86,7 +86,7 @@ Deno.test("[retired] the admin page lists a retired model under its provider", a
     model: PREVIEW,
   })).json();
   await t.waitForVideo(token, video.id, (v) => v.status === "failed");
-  const { createUser } = await import("../services/auth.ts");
+  const { createUser } = await import("../services/auth/auth.ts");
   await createUser(t.runtime.db, "root", "correct horse battery", "admin");
   const cookie = await t.sessionCookie("root");
   const admin = await (await t.app.request("/admin", { headers: { cookie } })).text();

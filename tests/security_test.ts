@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 import { chromium } from "playwright-core";
 import { createApp } from "../main.ts";
-import { createUser } from "../services/auth.ts";
-import { loadConfig } from "../services/config.ts";
-import { openRuntime } from "../services/runtime.ts";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import { createUser } from "../services/auth/auth.ts";
+import { loadConfig } from "../services/app/config.ts";
+import { openRuntime } from "../services/app/runtime.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { freePort, waitFor } from "./helpers.ts";
 
@@ -29,7 +29,7 @@ Deno.test({
     );
     runtime.jobs.start();
     const user = await createUser(runtime.db, "ada", "correct horse battery", "user");
-    const { createVideo } = await import("../services/videos.ts");
+    const { createVideo } = await import("../services/videos/videos.ts");
     const video = await createVideo(runtime.videos, user.id, {
       prompt: ATTACK,
       model: "sora-2",

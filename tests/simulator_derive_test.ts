@@ -3,8 +3,11 @@
 // AI now, is tested in vertex_simulator_test.ts and vertex_upstream_test.ts.)
 import OpenAI, { BadRequestError, NotFoundError } from "openai";
 import type { Video } from "openai/resources/videos";
-import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
-import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
+import { fixtureFor, MEDIA } from "../services/providers/simulators/media.ts";
+import {
+  createSoraSimulator,
+  type SoraSimulator,
+} from "../services/providers/simulators/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 const SORA_BASE_URL = "http://sora-simulator.local/v1";

@@ -11,8 +11,11 @@ import OpenAI, {
   RateLimitError,
 } from "openai";
 import type { Video } from "openai/resources/videos";
-import { createSoraSimulator, type SoraSimulator } from "../services/simulator/simulator.ts";
-import { seededRandom } from "../services/simulator/faults.ts";
+import {
+  createSoraSimulator,
+  type SoraSimulator,
+} from "../services/providers/simulators/simulator.ts";
+import { seededRandom } from "../services/providers/simulators/faults.ts";
 import {
   type ContentVariant,
   fixtureFor,
@@ -20,7 +23,7 @@ import {
   SPRITESHEET_FRAME_HEIGHT,
   SPRITESHEET_FRAME_WIDTH,
   SPRITESHEET_ROWS,
-} from "../services/simulator/media.ts";
+} from "../services/providers/simulators/media.ts";
 
 // Small wrappers over node:assert (JSR is out of reach here): the ones that matter
 // return the thrown error so tests can inspect status, param and code.
@@ -104,9 +107,9 @@ function served(video: Video, variant: ContentVariant = "video"): Uint8Array {
   return fixtureFor(video.size, Number(video.seconds))[variant].bytes;
 }
 
-/** A file of services/simulator/fixtures/, as bytes. */
+/** A file of services/providers/simulators/fixtures/, as bytes. */
 async function fixture(name: string): Promise<Uint8Array<ArrayBuffer>> {
-  const url = new URL(`../services/simulator/fixtures/${name}`, import.meta.url);
+  const url = new URL(`../services/providers/simulators/fixtures/${name}`, import.meta.url);
   return new Uint8Array(await Deno.readFile(url));
 }
 

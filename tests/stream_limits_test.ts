@@ -1,5 +1,5 @@
-import { changePassword, createUser, logout, logoutEverywhere } from "../services/auth.ts";
-import { DEFAULT_STREAMS_PER_USER } from "../services/stream_registry.ts";
+import { changePassword, createUser, logout, logoutEverywhere } from "../services/auth/auth.ts";
+import { DEFAULT_STREAMS_PER_USER } from "../services/live/stream_registry.ts";
 import type { Video } from "../services/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp, type TestApp, waitFor } from "./helpers.ts";

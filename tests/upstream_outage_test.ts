@@ -1,4 +1,4 @@
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
 

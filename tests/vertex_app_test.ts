@@ -1,7 +1,7 @@
 // The whole app with Vertex AI configured as a person would (a project, a key file, no demo
 // mode), its HTTP client passing through to the simulator as if it were Google.
 import type { Video } from "../services/types.ts";
-import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
+import { createVertexSimulator } from "../services/providers/simulators/vertex/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
 

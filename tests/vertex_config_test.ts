@@ -1,11 +1,11 @@
 // Turning Veo on Vertex AI on: the key file is read at start and a wrong one stops the server with
 // one line naming GOOGLE_APPLICATION_CREDENTIALS; demo mode uses the simulator's own key. And the
 // catalog it offers.
-import { ConfigError, loadConfig } from "../services/config.ts";
-import { createLogger } from "../services/log.ts";
+import { ConfigError, loadConfig } from "../services/app/config.ts";
+import { createLogger } from "../services/app/log.ts";
 import { VERTEX_MODELS } from "../services/providers/vertex/catalog.ts";
 import { defaultBaseUrl, vertexProvider } from "../services/providers/vertex/provider.ts";
-import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
+import { createVertexSimulator } from "../services/providers/simulators/vertex/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 const log = createLogger({ level: "error", format: "text" });

@@ -2,11 +2,11 @@
 // JWT-bearer grant, predictLongRunning, fetchPredictOperation with the MP4 inline, the publisher
 // model GET, extension, filtering and Google's error shapes.
 import { Buffer } from "node:buffer";
-import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/providers/simulators/media.ts";
 import {
   createVertexSimulator,
   type VertexSimulator,
-} from "../services/simulator/vertex/simulator.ts";
+} from "../services/providers/simulators/vertex/simulator.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 
 const ORIGIN = "http://vertex.test";

@@ -7,7 +7,7 @@ import { createVertexUpstream } from "../services/providers/vertex/vertex_upstre
 import {
   createVertexSimulator,
   type VertexSimulator,
-} from "../services/simulator/vertex/simulator.ts";
+} from "../services/providers/simulators/vertex/simulator.ts";
 import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 
 const START = Date.UTC(2026, 10, 27);

@@ -1,16 +1,16 @@
 // The Vertex upstream against the simulator with a hand-stepped clock: a video's life from create
 // to a byte-identical download, what the requests carry, extension, filtering, the errors the
 // poller acts on, and a restart that picks up an operation with a fresh client.
-import { fixtureFor, MEDIA } from "../services/simulator/media.ts";
+import { fixtureFor, MEDIA } from "../services/providers/simulators/media.ts";
 import { parseServiceAccount } from "../services/providers/vertex/credentials.ts";
 import { createVertexUpstream } from "../services/providers/vertex/vertex_upstream.ts";
-import { createVertexSimulator } from "../services/simulator/vertex/simulator.ts";
+import { createVertexSimulator } from "../services/providers/simulators/vertex/simulator.ts";
 import {
   type CreateJob,
   ModelRetiredError,
   NOT_OFFERED,
   type Upstream,
-} from "../services/upstream.ts";
+} from "../services/providers/upstream.ts";
 import { assert, assertEquals, assertMatch, rejection } from "./assert.ts";
 
 const BASE = "http://vertex.test";

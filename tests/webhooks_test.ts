@@ -1,5 +1,5 @@
-import { signWebhook } from "../services/simulator/webhook_signer.ts";
-import { createSoraSimulator } from "../services/simulator/simulator.ts";
+import { signWebhook } from "../services/providers/simulators/webhook_signer.ts";
+import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
 import { assertEquals } from "./assert.ts";
 import { startTestApp, waitFor } from "./helpers.ts";
 

@@ -1,10 +1,10 @@
-import { Catalog } from "../catalog.ts";
-import { DEFAULT_MODEL } from "../models.ts";
-import { RequestBudget } from "../request_budget.ts";
+import { Catalog } from "../models/catalog.ts";
+import { DEFAULT_MODEL } from "../models/models.ts";
+import { RequestBudget } from "./request_budget.ts";
 import type { ModelInfo } from "../types.ts";
-import type { Provider, Upstream } from "../upstream.ts";
-import { UpstreamError } from "../upstream.ts";
-import { UpstreamHealth, type UpstreamStatus } from "../upstream_health.ts";
+import type { Provider, Upstream } from "./upstream.ts";
+import { UpstreamError } from "./upstream.ts";
+import { UpstreamHealth, type UpstreamStatus } from "./upstream_health.ts";
 
 /** A configured provider with what the poller keeps per provider: its budget and its health. */
 export interface ProviderEntry {

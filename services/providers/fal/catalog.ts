@@ -1,5 +1,5 @@
 import { shapesAt } from "../shapes.ts";
-import { ConfigError } from "../../config.ts";
+import { ConfigError } from "../../app/config.ts";
 import type { ModelInfo, VideoAction } from "../../types.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { Fetch } from "../options.ts";
-import { retryAfterMs, UpstreamError } from "../../upstream.ts";
+import { retryAfterMs, UpstreamError } from "../upstream.ts";
 
 export interface FalClientOptions {
   key: string;

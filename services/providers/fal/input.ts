@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
-import type { CreateJob } from "../../upstream.ts";
-import { UpstreamError } from "../../upstream.ts";
+import type { CreateJob } from "../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 import type { DurationFormat, FalModelSpec } from "./catalog.ts";
 
 /** The endpoint a create goes to and the input it sends, in that endpoint's own terms. */

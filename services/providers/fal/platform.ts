@@ -1,4 +1,4 @@
-import { UpstreamError } from "../../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 import { classifyFalError, type FalClient } from "./client.ts";
 import { type FalPrice, pricesFrom } from "./pricing.ts";
 

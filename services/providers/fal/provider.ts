@@ -1,7 +1,7 @@
-import type { Config } from "../../config.ts";
-import type { FalSimulator } from "../../simulator/fal/simulator.ts";
+import type { Config } from "../../app/config.ts";
+import type { FalSimulator } from "../simulators/fal/simulator.ts";
 import type { ModelInfo } from "../../types.ts";
-import type { Provider, Upstream, UpstreamOutage } from "../../upstream.ts";
+import type { Provider, Upstream, UpstreamOutage } from "../upstream.ts";
 import type { Fetch, ProviderOptions } from "../options.ts";
 import { type FalModelSpec, listModel, selectSpecs } from "./catalog.ts";
 import { FalClient } from "./client.ts";

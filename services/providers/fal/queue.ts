@@ -1,6 +1,6 @@
 import type { ContentVariant } from "../../types.ts";
-import type { CreateJob, ExtendJob, JobContext, Upstream, UpstreamJob } from "../../upstream.ts";
-import { ModelRetiredError, NOT_OFFERED, UpstreamError } from "../../upstream.ts";
+import type { CreateJob, ExtendJob, JobContext, Upstream, UpstreamJob } from "../upstream.ts";
+import { ModelRetiredError, NOT_OFFERED, UpstreamError } from "../upstream.ts";
 import type { FalModelSpec } from "./catalog.ts";
 import { classifyFalError, type FalAnswer, type FalClient } from "./client.ts";
 import { createSubmission, extendSubmission, type FalSubmission } from "./input.ts";

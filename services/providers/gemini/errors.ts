@@ -1,6 +1,6 @@
 // Google's error answers ({"error": {"code", "message", "status", "details"}}) and transport
 // failures, turned into UpstreamErrors the poller can act on.
-import { ModelRetiredError, NOT_OFFERED, retryAfterMs, UpstreamError } from "../../upstream.ts";
+import { ModelRetiredError, NOT_OFFERED, retryAfterMs, UpstreamError } from "../upstream.ts";
 
 /**
  * What the failed request was doing, which decides what a 404 means: on a create it names a

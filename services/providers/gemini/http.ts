@@ -1,7 +1,7 @@
 // Plain HTTP to the Gemini API: the key header, a time limit on every request, and no retries of
 // its own (the poller retries with its budget and backoff; a retried create would bill twice).
 import type { Fetch } from "../options.ts";
-import { UpstreamError } from "../../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 import { classifyAnswer, classifyThrown, type Operation } from "./errors.ts";
 
 export interface GeminiHttpOptions {

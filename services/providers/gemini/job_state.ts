@@ -1,7 +1,7 @@
 // What an interaction's status means for the app's job: in progress (with an estimate, as the
 // API reports none), completed with a video, or failed with a message meant for a person.
 import type { VideoError } from "../../types.ts";
-import { type JobContext, UpstreamError, type UpstreamJob } from "../../upstream.ts";
+import { type JobContext, UpstreamError, type UpstreamJob } from "../upstream.ts";
 import { type Interaction, outputText, outputVideo } from "./interactions.ts";
 
 /** How long a video usually takes: `baseMs + perSecondMs * seconds` (a 10 s clip about 24 s). */

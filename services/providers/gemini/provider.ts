@@ -1,6 +1,6 @@
-import type { Config } from "../../config.ts";
-import type { GeminiSimulator } from "../../simulator/gemini/simulator.ts";
-import type { Provider, UpstreamOutage } from "../../upstream.ts";
+import type { Config } from "../../app/config.ts";
+import type { GeminiSimulator } from "../simulators/gemini/simulator.ts";
+import type { Provider, UpstreamOutage } from "../upstream.ts";
 import type { ProviderOptions } from "../options.ts";
 import { GEMINI_MODELS } from "./catalog.ts";
 import { createGeminiUpstream } from "./upstream.ts";

@@ -3,8 +3,8 @@
 // and the REST calls are few and simple.
 import { Buffer } from "node:buffer";
 import type { ContentVariant } from "../../types.ts";
-import type { CreateJob, ExtendJob, JobContext, Upstream, UpstreamJob } from "../../upstream.ts";
-import { UpstreamError } from "../../upstream.ts";
+import type { CreateJob, ExtendJob, JobContext, Upstream, UpstreamJob } from "../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 import type { Fetch } from "../options.ts";
 import { GEMINI_SIZES } from "./catalog.ts";
 import { GeminiHttp } from "./http.ts";

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../config.ts";
+import { ConfigError } from "../../app/config.ts";
 
 /** Google's OAuth token endpoint, for key files that do not name one (they all do today). */
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";

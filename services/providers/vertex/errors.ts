@@ -1,4 +1,4 @@
-import { retryAfterMs, UpstreamError } from "../../upstream.ts";
+import { retryAfterMs, UpstreamError } from "../upstream.ts";
 
 /** Google's error body: `{"error": {"code", "message", "status", "details"}}`. */
 interface GoogleErrorBody {

@@ -1,5 +1,5 @@
-import type { JobContext, UpstreamJob } from "../../upstream.ts";
-import { UpstreamError } from "../../upstream.ts";
+import type { JobContext, UpstreamJob } from "../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 import type { OperationBody } from "./operation_body.ts";
 
 /** A Veo long-running operation as `fetchPredictOperation` answers it. */

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { UpstreamError } from "../../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 
 /**
  * Without a Cloud Storage bucket, Vertex AI hands the finished video back inside the operation, as

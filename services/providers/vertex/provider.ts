@@ -1,6 +1,6 @@
-import { type Config, ConfigError } from "../../config.ts";
-import type { VertexSimulator } from "../../simulator/vertex/simulator.ts";
-import type { Provider, UpstreamOutage } from "../../upstream.ts";
+import { type Config, ConfigError } from "../../app/config.ts";
+import type { VertexSimulator } from "../simulators/vertex/simulator.ts";
+import type { Provider, UpstreamOutage } from "../upstream.ts";
 import type { ProviderOptions } from "../options.ts";
 import { VERTEX_MODELS, VERTEX_PROVIDER_ID, VERTEX_PROVIDER_NAME } from "./catalog.ts";
 import { loadServiceAccount, parseServiceAccount } from "./credentials.ts";

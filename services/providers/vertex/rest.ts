@@ -1,5 +1,5 @@
 import type { Fetch } from "../options.ts";
-import { UpstreamError } from "../../upstream.ts";
+import { UpstreamError } from "../upstream.ts";
 import { networkError, type VertexCall, vertexError } from "./errors.ts";
 import type { TokenSource } from "./token.ts";
 

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import type { Fetch } from "../options.ts";
-import { retryAfterMs, UpstreamError } from "../../upstream.ts";
+import { retryAfterMs, UpstreamError } from "../upstream.ts";
 import { pemBody, type ServiceAccount } from "./credentials.ts";
 import { networkError } from "./errors.ts";
 

@@ -9,7 +9,7 @@ import {
   type Upstream,
   UpstreamError,
   type UpstreamJob,
-} from "../../upstream.ts";
+} from "../upstream.ts";
 import type { Fetch } from "../options.ts";
 import { VEO_31_FAST, VERTEX_SIZES } from "./catalog.ts";
 import type { ServiceAccount } from "./credentials.ts";

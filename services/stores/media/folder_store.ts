@@ -1,10 +1,5 @@
 import { dirname, join } from "node:path";
-import {
-  makePrivateDir,
-  readRange,
-  removeQuietly,
-  writeBytesAtomically,
-} from "../../media_store.ts";
+import { makePrivateDir, readRange, removeQuietly, writeBytesAtomically } from "./files.ts";
 import { checkKey, type LocalCopy, type MediaStore, type StoredObject } from "./media_store.ts";
 
 /** Media as files under one folder (DATA_DIR), each written atomically and private (0600). */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { makePrivateDir, PRIVATE_FILE_MODE } from "../../media_store.ts";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./files.ts";
 import { checkKey, type LocalCopy, type MediaStore, type StoredObject } from "./media_store.ts";
 import type { S3Client } from "./s3_client.ts";
 

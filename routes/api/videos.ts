@@ -1,0 +1,64 @@
+import { Hono } from "hono";
+import {
+  contentFile,
+  continueVideo,
+  createVideo,
+  deleteVideo,
+  editVideo,
+  extendVideo,
+  getVideo,
+  listVideos,
+  remixVideo,
+} from "../../services/videos/videos.ts";
+import {
+  extendSchema,
+  libraryQuerySchema,
+  remixSchema,
+} from "../../services/videos/video_input.ts";
+import { requireBearer } from "../http/authenticate.ts";
+import { serveFile } from "../http/content.ts";
+import type { AppDeps, AppEnv } from "../http/env.ts";
+import { validate } from "../http/validation.ts";
+import { createBodyLimit, readCreateBody } from "./video_body.ts";
+import { contentQuery, videoIdParam } from "./video_params.ts";
+
+export function apiVideoRoutes(deps: AppDeps) {
+  const s = deps.videos;
+  return new Hono<AppEnv>()
+    .use(requireBearer(deps))
+    .use("/:id/*", videoIdParam)
+    .use("/:id", videoIdParam)
+    .post("/", createBodyLimit, async (c) => {
+      const { fields, reference } = await readCreateBody(c);
+      return c.json(await createVideo(s, c.var.user.id, fields, reference), 201);
+    })
+    .get("/", validate("query", libraryQuerySchema), (c) => {
+      return c.json(listVideos(s, c.var.user.id, c.req.valid("query")));
+    })
+    .get("/:id", (c) => c.json(getVideo(s, c.var.user.id, c.req.param("id"))))
+    .get("/:id/content", contentQuery, async (c) => {
+      const { variant, download } = c.req.valid("query");
+      const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);
+      return serveFile(c, file, download === "1");
+    })
+    .post("/:id/remix", validate("json", remixSchema), async (c) => {
+      const { prompt } = c.req.valid("json");
+      return c.json(await remixVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
+    })
+    .post("/:id/extend", validate("json", extendSchema), async (c) => {
+      const request = c.req.valid("json");
+      return c.json(await extendVideo(s, c.var.user.id, c.req.param("id"), request), 201);
+    })
+    .post("/:id/edit", validate("json", remixSchema), async (c) => {
+      const { prompt } = c.req.valid("json");
+      return c.json(await editVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
+    })
+    .post("/:id/continue", validate("json", remixSchema), async (c) => {
+      const { prompt } = c.req.valid("json");
+      return c.json(await continueVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
+    })
+    .delete("/:id", async (c) => {
+      await deleteVideo(s, c.var.user.id, c.req.param("id"));
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,198 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { Database, UserRow } from "../stores/db.ts";
+import { AppError, invalid, notFound, unauthorized } from "../errors.ts";
+import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import type { LoginAttempts } from "./login_throttle.ts";
+import { checkPassword, passwordProblem } from "./password_policy.ts";
+import type { Role, User } from "../types.ts";
+
+export type SessionKind = "web" | "api";
+
+const LIFETIME_MS: Record<SessionKind, number> = {
+  web: 30 * 24 * 3600_000,
+  api: 90 * 24 * 3600_000,
+};
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+
+/** Everything the auth functions need: the database and the secret that keys token hashes. */
+export interface AuthContext {
+  db: Database;
+  secret: string;
+  now?: () => number;
+  throttle?: LoginAttempts;
+}
+
+export function toUser(row: UserRow): User {
+  return { id: row.id, username: row.username, role: row.role };
+}
+
+/**
+ * Tokens are random; the database keeps only their HMAC under the session secret, so a copy of the
+ * database alone lets nobody in.
+ */
+function tokenHash(ctx: AuthContext, token: string): string {
+  return createHmac("sha256", ctx.secret).update(token).digest("base64url");
+}
+
+/**
+ * Checks a password; unknown users and wrong passwords take the same time and get the same answer.
+ * The attempt is counted by the throttle before the password is checked, so a burst sent at once
+ * cannot slip more guesses in than one sent in turn; past the limits it is refused (429).
+ */
+export async function login(
+  ctx: AuthContext,
+  username: string,
+  password: string,
+  kind: SessionKind,
+  address = "unknown",
+): Promise<{ token: string; user: User }> {
+  const row = await checkedUser(ctx, username, password, address);
+  if (!row) throw unauthorized("Wrong username or password.");
+  if (row.disabled) {
+    throw new AppError(403, "account_disabled", "This account is disabled. Ask an admin.");
+  }
+  return { token: startSession(ctx, row.id, kind), user: toUser(row) };
+}
+
+/**
+ * The user when the password is theirs, else null; either way the throttle has been told. Throws
+ * 429 (too many attempts) or 503 (too many passwords being checked at once) with Retry-After.
+ */
+async function checkedUser(
+  ctx: AuthContext,
+  username: string,
+  password: string,
+  address: string,
+): Promise<UserRow | null> {
+  const wait = await ctx.throttle?.reserve(username, address) ?? 0;
+  if (wait > 0) throw tooManyAttempts(wait);
+  let ok: boolean;
+  const row = ctx.db.userByName(username);
+  try {
+    ok = await verifyPassword(password, row?.password_hash ?? await dummyHash());
+  } catch (error) {
+    await ctx.throttle?.cancelled(username, address);
+    throw error;
+  }
+  if (!row || !ok) return null;
+  await ctx.throttle?.succeeded(username, address);
+  return row;
+}
+
+function tooManyAttempts(seconds: number): AppError {
+  const wait = seconds < 90 ? `${seconds} second(s)` : `${Math.ceil(seconds / 60)} minute(s)`;
+  return new AppError(
+    429,
+    "rate_limited",
+    `Too many failed logins. Try again in ${wait}.`,
+    undefined,
+    seconds,
+  );
+}
+
+export function startSession(ctx: AuthContext, userId: number, kind: SessionKind): string {
+  const now = (ctx.now ?? Date.now)();
+  const token = randomBytes(32).toString("base64url");
+  ctx.db.insertSession(tokenHash(ctx, token), userId, kind, now, now + LIFETIME_MS[kind]);
+  return token;
+}
+
+export function userForToken(ctx: AuthContext, token: string, kind: SessionKind): User | null {
+  if (!token || token.length > 200) return null;
+  const row = ctx.db.userBySession(tokenHash(ctx, token), kind, (ctx.now ?? Date.now)());
+  return row ? toUser(row) : null;
+}
+
+export function logout(ctx: AuthContext, token: string): void {
+  ctx.db.deleteSession(tokenHash(ctx, token));
+}
+
+/** Ends every session and token of the user: for a lost laptop or a leaked token. */
+export function logoutEverywhere(ctx: AuthContext, userId: number): void {
+  ctx.db.deleteSessionsOfUser(userId);
+}
+
+function checkUsername(username: string): void {
+  if (!USERNAME.test(username)) {
+    throw invalid({
+      username: "Use 1–32 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+    });
+  }
+}
+
+export async function createUser(
+  db: Database,
+  username: string,
+  password: string,
+  role: Role,
+): Promise<User> {
+  checkUsername(username);
+  checkPassword(password, username);
+  if (db.userByName(username)) {
+    throw new AppError(409, "user_exists", `A user named ${username} already exists.`);
+  }
+  const id = db.insertUser(username, await hashPassword(password), role, Date.now());
+  return { id, username, role };
+}
+
+/** Sets a user's password (admin reset, CLI): every session the old one opened ends. */
+export async function changePassword(db: Database, username: string, password: string) {
+  const row = db.userByName(username);
+  if (!row) throw notFound("User");
+  checkPassword(password, row.username);
+  const hash = await hashPassword(password);
+  db.transaction(() => {
+    db.setPasswordHash(row.id, hash);
+    db.deleteSessionsOfUser(row.id);
+  });
+}
+
+/**
+ * A user changes their own password, proving it with the current one (a wrong one is a failed
+ * login attempt for the throttle, answered 403). Their other sessions and tokens end; the one
+ * making the change stays valid, so nobody is logged out of the tab they are using.
+ */
+export async function changeOwnPassword(
+  ctx: AuthContext,
+  session: { user: User; token: string; kind: SessionKind },
+  currentPassword: string,
+  newPassword: string,
+  address = "unknown",
+): Promise<void> {
+  const { user } = session;
+  const problem = passwordProblem(newPassword, user.username);
+  if (problem) throw invalid({ new_password: problem }, "The new password is too weak.");
+  const row = await checkedUser(ctx, user.username, currentPassword, address);
+  if (!row || row.id !== user.id) {
+    throw new AppError(403, "wrong_password", "The current password is wrong.");
+  }
+  const hash = await hashPassword(newPassword);
+  const now = (ctx.now ?? Date.now)();
+  const kept = tokenHash(ctx, session.token);
+  ctx.db.transaction(() => {
+    ctx.db.setPasswordHash(row.id, hash);
+    ctx.db.deleteSessionsOfUser(row.id);
+    // Put back the session in use (same token, so the client notices nothing); its lifetime
+    // starts again, as after a login: the current password was just proven.
+    ctx.db.insertSession(kept, row.id, session.kind, now, now + LIFETIME_MS[session.kind]);
+  });
+}
+
+export function listUsers(db: Database): User[] {
+  return db.listUsers().map(toUser);
+}
+
+export function findUser(db: Database, username: string): User {
+  const row = db.userByName(username);
+  if (!row) throw notFound("User");
+  return toUser(row);
+}
+
+/** Generates the random password printed once for the first admin; it passes the policy. */
+export function randomPassword(username = ""): string {
+  for (;;) {
+    const password = randomBytes(15).toString("base64url");
+    if (!passwordProblem(password, username)) return password;
+  }
+}

@@ -1,21 +1,21 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { adminRoutes } from "./routes/admin.tsx";
-import { apiAuthRoutes } from "./routes/api_auth.ts";
-import { apiAccountRoutes } from "./routes/api_misc.ts";
-import { apiVideoRoutes } from "./routes/api_videos.ts";
-import { globalBodyLimit } from "./routes/body_limits.ts";
-import type { AppDeps } from "./routes/env.ts";
-import { errorHandler, forMachines } from "./routes/errors.tsx";
+import { adminRoutes } from "./routes/pages/admin.tsx";
+import { apiAuthRoutes } from "./routes/api/auth.ts";
+import { apiAccountRoutes } from "./routes/api/account.ts";
+import { apiVideoRoutes } from "./routes/api/videos.ts";
+import { globalBodyLimit } from "./routes/http/body_limits.ts";
+import type { AppDeps } from "./routes/http/env.ts";
+import { errorHandler, forMachines } from "./routes/http/errors.tsx";
 import { healthRoutes } from "./routes/health.ts";
-import { mcpRoutes } from "./routes/mcp.ts";
-import { noStoreByDefault } from "./routes/no_store.ts";
-import { pageRoutes } from "./routes/pages.tsx";
-import { requestLogging } from "./routes/request_log.ts";
-import { sameOrigin } from "./routes/same_origin.ts";
+import { mcpRoutes } from "./routes/mcp/mcp.ts";
+import { noStoreByDefault } from "./routes/http/no_store.ts";
+import { pageRoutes } from "./routes/pages/pages.tsx";
+import { requestLogging } from "./routes/http/request_log.ts";
+import { sameOrigin } from "./routes/http/same_origin.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
-import { runCli } from "./services/cli.ts";
+import { runCli } from "./services/app/cli.ts";
 
 /** Builds the whole web app from its services; starts nothing, so tests can use it directly. */
 export function createApp(deps: AppDeps) {

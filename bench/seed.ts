@@ -4,8 +4,8 @@
  * The servers are started on the prepared folder afterwards, so their memory holds none of this.
  */
 import { join } from "node:path";
-import { startSession } from "../services/auth.ts";
-import { Database } from "../services/db.ts";
+import { startSession } from "../services/auth/auth.ts";
+import { Database } from "../services/stores/db.ts";
 
 /** The same secret is given to the server (SESSION_SECRET), so the tokens minted here are valid. */
 export const SESSION_SECRET = "bench-session-secret-0123456789abcdef0123456789";

@@ -75,10 +75,10 @@ if (mode === "hello") {
 
 async function serveApp() {
   const { createApp } = await import("../main.ts");
-  const { loadConfig } = await import("../services/config.ts");
-  const { openRuntime } = await import("../services/runtime.ts");
-  const { createSoraSimulator } = await import("../services/simulator/simulator.ts");
-  const { toVideo } = await import("../services/video_view.ts");
+  const { loadConfig } = await import("../services/app/config.ts");
+  const { openRuntime } = await import("../services/app/runtime.ts");
+  const { createSoraSimulator } = await import("../services/providers/simulators/simulator.ts");
+  const { toVideo } = await import("../services/videos/video_view.ts");
 
   const env: Record<string, string> = { SORA_SIMULATE: "1", ...options.env };
   const config = loadConfig(env);

@@ -12,7 +12,7 @@
 import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
 import { CpuMeter, log, median, percentile, sleep, startServer, wallMs } from "./lib.ts";
 import { seed, SESSION_SECRET } from "./seed.ts";
-import { Database } from "../services/db.ts";
+import { Database } from "../services/stores/db.ts";
 
 const JOBS = 500;
 const USERS = 10;

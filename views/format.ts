@@ -1,5 +1,5 @@
 /** Small pure helpers shared by the views. No I/O. */
-import { priceNote, type Quotes, quotesOf } from "../services/catalog.ts";
+import { priceNote, type Quotes, quotesOf } from "../services/models/catalog.ts";
 import type { Derivation, ModelInfo, Video, VideoStatus } from "../services/types.ts";
 
 export const STATUS_LABELS: Record<VideoStatus, string> = {

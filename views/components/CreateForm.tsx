@@ -1,6 +1,6 @@
 import type { ModelInfo } from "../../services/types.ts";
-import { DEFAULT_MODEL } from "../../services/models.ts";
-import { MAX_REFERENCE_BYTES } from "../../services/images.ts";
+import { DEFAULT_MODEL } from "../../services/models/models.ts";
+import { MAX_REFERENCE_BYTES } from "../../services/media/images.ts";
 import {
   formatCost,
   modelNote,

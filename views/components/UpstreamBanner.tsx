@@ -1,4 +1,4 @@
-import type { UpstreamStatus } from "../../services/upstream_health.ts";
+import type { UpstreamStatus } from "../../services/providers/upstream_health.ts";
 
 const TITLES = {
   unreachable: "The video service cannot be reached",

@@ -1,5 +1,8 @@
 import type { Video } from "../../services/types.ts";
-import { SPRITESHEET_COLUMNS, SPRITESHEET_ROWS } from "../../services/simulator/media.ts";
+import {
+  SPRITESHEET_COLUMNS,
+  SPRITESHEET_ROWS,
+} from "../../services/providers/simulators/media.ts";
 import {
   contentPath,
   elapsedMs,

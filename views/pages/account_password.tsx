@@ -1,4 +1,4 @@
-import { MIN_PASSWORD_LENGTH } from "../../services/password_policy.ts";
+import { MIN_PASSWORD_LENGTH } from "../../services/auth/password_policy.ts";
 import type { User } from "../../services/types.ts";
 import { Icon } from "../components/Icon.tsx";
 import { Layout } from "../layout.tsx";

@@ -1,8 +1,8 @@
-import type { AdminStatus, ProviderStatus } from "../../services/admin_status.ts";
-import { MIN_PASSWORD_LENGTH } from "../../services/password_policy.ts";
-import type { UpstreamStatus } from "../../services/upstream_health.ts";
+import type { AdminStatus, ProviderStatus } from "../../services/app/admin_status.ts";
+import { MIN_PASSWORD_LENGTH } from "../../services/auth/password_policy.ts";
+import type { UpstreamStatus } from "../../services/providers/upstream_health.ts";
 import type { User } from "../../services/types.ts";
-import type { UserSummary } from "../../services/users.ts";
+import type { UserSummary } from "../../services/auth/users.ts";
 import { formatCost, STATUS_LABELS } from "../format.ts";
 import { Layout } from "../layout.tsx";
 

@@ -1,4 +1,4 @@
-import type { SpendReport } from "../../services/spend.ts";
+import type { SpendReport } from "../../services/videos/spend.ts";
 import type { User } from "../../services/types.ts";
 import { SpendChart } from "../components/SpendChart.tsx";
 import { Layout } from "../layout.tsx";

@@ -83,7 +83,7 @@ export async function streamVideoChanges(
     stream.onAbort(() => wake?.());
     deps.closing?.addEventListener("abort", stop, { once: true });
     try {
-      queue.unshift(...videosToReplay(deps.videos, userId, since));
+      queue.unshift(...await videosToReplay(deps.videos, userId, since));
       const heartbeatMs = deps.heartbeatMs ?? 15_000;
       await stream.write(": connected\n\n");
       while (!stream.aborted && !stream.closed && !deps.closing?.aborted) {

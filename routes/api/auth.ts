@@ -25,9 +25,9 @@ export function apiAuthRoutes(deps: AppDeps) {
       c.header("Cache-Control", "no-store");
       return c.json(session);
     })
-    .post("/logout", requireBearer(deps), validate("query", logoutQuery), (c) => {
-      if (c.req.valid("query").all === "1") logoutEverywhere(deps.auth, c.var.user.id);
-      else logout(deps.auth, c.var.token);
+    .post("/logout", requireBearer(deps), validate("query", logoutQuery), async (c) => {
+      if (c.req.valid("query").all === "1") await logoutEverywhere(deps.auth, c.var.user.id);
+      else await logout(deps.auth, c.var.token);
       return c.body(null, 204);
     });
 }

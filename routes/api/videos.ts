@@ -32,10 +32,10 @@ export function apiVideoRoutes(deps: AppDeps) {
       const { fields, reference } = await readCreateBody(c);
       return c.json(await createVideo(s, c.var.user.id, fields, reference), 201);
     })
-    .get("/", validate("query", libraryQuerySchema), (c) => {
-      return c.json(listVideos(s, c.var.user.id, c.req.valid("query")));
+    .get("/", validate("query", libraryQuerySchema), async (c) => {
+      return c.json(await listVideos(s, c.var.user.id, c.req.valid("query")));
     })
-    .get("/:id", (c) => c.json(getVideo(s, c.var.user.id, c.req.param("id"))))
+    .get("/:id", async (c) => c.json(await getVideo(s, c.var.user.id, c.req.param("id"))))
     .get("/:id/content", contentQuery, async (c) => {
       const { variant, download } = c.req.valid("query");
       const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);

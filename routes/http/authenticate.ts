@@ -9,7 +9,7 @@ export function requireBearer(deps: AppDeps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? "";
-    const user = userForToken(deps.auth, token, "api");
+    const user = await userForToken(deps.auth, token, "api");
     if (!user) throw unauthorized("Send a valid token as 'Authorization: Bearer <token>'.");
     c.set("user", user);
     c.set("token", token);
@@ -21,7 +21,7 @@ export function requireBearer(deps: AppDeps) {
 export function requireSession(deps: AppDeps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const token = readSessionCookie(c) ?? "";
-    const user = userForToken(deps.auth, token, "web");
+    const user = await userForToken(deps.auth, token, "web");
     if (!user) throw unauthorized();
     c.set("user", user);
     c.set("token", token);

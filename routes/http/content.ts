@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { readRange } from "../../services/stores/media/files.ts";
 import type { ContentFile } from "../../services/videos/videos.ts";
 
 /**
@@ -27,7 +26,9 @@ export async function serveFile(c: Context, file: ContentFile, download: boolean
   if (range) headers.set("Content-Range", `bytes ${start}-${end}/${file.size}`);
   const status = range ? 206 : 200;
   if (c.req.method === "HEAD" || file.size === 0) return new Response(null, { status, headers });
-  return new Response(await readRange(file.path, start, end), { status, headers });
+  const body = await file.read(start, end);
+  if (!body) return new Response(null, { status: 404, headers: { "Cache-Control": "no-store" } });
+  return new Response(body, { status, headers });
 }
 
 /** One `bytes=` range, or null for the whole file (no header, several ranges, or a stale If-Range). */

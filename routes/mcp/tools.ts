@@ -102,7 +102,7 @@ async function waitForVideo(
   id: string,
   seconds: number,
 ): Promise<Video> {
-  let video = getVideo(s, userId, id);
+  let video = await getVideo(s, userId, id);
   if (FINISHED.includes(video.status)) return video;
   let stop = () => {};
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -115,11 +115,10 @@ async function waitForVideo(
       });
       // Events are the fast path; a slow poll covers a change published by another process.
       poll = setInterval(() => {
-        try {
-          if (FINISHED.includes(getVideo(s, userId, id).status)) resolve();
-        } catch {
-          resolve(); // deleted meanwhile: the final lookup says so
-        }
+        getVideo(s, userId, id).then(
+          (now) => FINISHED.includes(now.status) && resolve(),
+          () => resolve(), // deleted meanwhile: the final lookup says so
+        );
       }, 1000);
     });
   } finally {
@@ -127,13 +126,13 @@ async function waitForVideo(
     clearTimeout(timer);
     clearInterval(poll);
   }
-  video = getVideo(s, userId, id);
+  video = await getVideo(s, userId, id);
   return video;
 }
 
 /** This calendar month's (UTC) estimated spend of one user; failed videos cost nothing. */
-export function monthSpend(s: VideoServices, userId: number) {
-  const report = spendReport(s.db, s.now(), userId);
+export async function monthSpend(s: VideoServices, userId: number) {
+  const report = await spendReport(s.db, s.now(), userId);
   const me = report.users[0];
   return {
     month: report.month,
@@ -205,14 +204,19 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
       guarded(log, "create_video", async () => json(describe(await createVideo(s, uid, args)))),
   );
 
-  server.registerTool("get_video", {
-    title: "Get a video's status",
-    description: "One of your videos: status (queued, in_progress, downloading, completed, " +
-      "failed), progress 0–100, prompt, model, size, seconds, error when failed, and estimated " +
-      "cost. Answers at once.",
-    inputSchema: idSchema,
-    annotations: { readOnlyHint: true },
-  }, ({ id }: IdArgs) => guarded(log, "get_video", () => json(describe(getVideo(s, uid, id)))));
+  server.registerTool(
+    "get_video",
+    {
+      title: "Get a video's status",
+      description: "One of your videos: status (queued, in_progress, downloading, completed, " +
+        "failed), progress 0–100, prompt, model, size, seconds, error when failed, and estimated " +
+        "cost. Answers at once.",
+      inputSchema: idSchema,
+      annotations: { readOnlyHint: true },
+    },
+    ({ id }: IdArgs) =>
+      guarded(log, "get_video", async () => json(describe(await getVideo(s, uid, id)))),
+  );
 
   server.registerTool(
     "wait_for_video",
@@ -243,8 +247,8 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
       annotations: { readOnlyHint: true },
     },
     (query: z.output<typeof libraryQuerySchema>) =>
-      guarded(log, "list_videos", () => {
-        const page = listVideos(s, uid, query);
+      guarded(log, "list_videos", async () => {
+        const page = await listVideos(s, uid, query);
         return json({ data: page.data.map(describe), next_cursor: page.next_cursor });
       }),
   );
@@ -368,7 +372,7 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
     description: "Your estimated spend this calendar month (UTC) in USD: the total, the number " +
       "of videos and a breakdown by model. Failed videos cost nothing.",
     annotations: { readOnlyHint: true },
-  }, () => guarded(log, "my_spend", () => json(monthSpend(s, uid))));
+  }, () => guarded(log, "my_spend", async () => json(await monthSpend(s, uid))));
 
   return server;
 }

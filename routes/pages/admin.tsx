@@ -76,8 +76,8 @@ export function adminRoutes(deps: AppDeps) {
         user={c.var.user}
         demo={deps.config.simulate}
         status={status}
-        users={userSummaries(db)}
-        teamBudget={teamBudget(db)}
+        users={await userSummaries(db, deps.videos.now())}
+        teamBudget={await teamBudget(db)}
         notice={error ? undefined : notice}
         error={error ? messageOf(error) : undefined}
       />,
@@ -106,46 +106,50 @@ export function adminRoutes(deps: AppDeps) {
       }))
     .post("/users/:id/password", idParam, validate("form", newPassword), (c) =>
       act(c, async () => {
-        await resetPassword(db, c.req.valid("param").id, c.req.valid("form").password);
+        await resetPassword(deps.auth, c.req.valid("param").id, c.req.valid("form").password);
         return "password";
       }))
     .post("/users/:id/disable", idParam, (c) =>
-      act(c, () => {
-        setDisabled(db, c.var.user.id, c.req.valid("param").id, true);
-        return Promise.resolve("disabled");
+      act(c, async () => {
+        await setDisabled(deps.auth, c.var.user.id, c.req.valid("param").id, true);
+        return "disabled";
       }))
     .post("/users/:id/enable", idParam, (c) =>
-      act(c, () => {
-        setDisabled(db, c.var.user.id, c.req.valid("param").id, false);
-        return Promise.resolve("enabled");
+      act(c, async () => {
+        await setDisabled(deps.auth, c.var.user.id, c.req.valid("param").id, false);
+        return "enabled";
       }))
     .post("/users/:id/budget", idParam, validate("form", budgetForm), (c) =>
-      act(c, () => {
-        setUserBudget(db, c.req.valid("param").id, c.req.valid("form").budget);
-        return Promise.resolve("budget");
+      act(c, async () => {
+        await setUserBudget(db, c.req.valid("param").id, c.req.valid("form").budget);
+        return "budget";
       }))
     .post("/budget", validate("form", budgetForm), (c) =>
-      act(c, () => {
-        setTeamBudget(db, c.req.valid("form").budget);
-        return Promise.resolve("budget");
+      act(c, async () => {
+        await setTeamBudget(db, c.req.valid("form").budget);
+        return "budget";
       }))
-    .get("/spend", (c) =>
+    .get("/spend", async (c) =>
       c.html(
         <SpendPage
           user={c.var.user}
           demo={deps.config.simulate}
-          report={spendReport(db, deps.videos.now())}
+          report={await spendReport(db, deps.videos.now())}
         />,
       ))
-    .get("/spend.csv", (c) => {
+    .get("/spend.csv", async (c) => {
       c.header("Content-Disposition", `attachment; filename="sora-studio-spend.csv"`);
-      return c.body(spendCsv(db, deps.videos.now()), 200, {
+      return c.body(await spendCsv(db, deps.videos.now()), 200, {
         "Content-Type": "text/csv; charset=utf-8",
       });
     })
     .post("/users/:id/delete", idParam, (c) =>
       act(c, async () => {
-        await removeUser(db, dataDir, c.req.valid("param").id, c.var.user.id);
+        await removeUser(
+          { db, media: deps.videos.media, streams: deps.auth.streams },
+          c.req.valid("param").id,
+          c.var.user.id,
+        );
         return "removed";
       }));
 }

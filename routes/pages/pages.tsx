@@ -81,7 +81,7 @@ export function pageRoutes(deps: AppDeps) {
         const { token } = await login(deps.auth, username, password, "web", clientAddress(c));
         // A fresh token at every login: a session id planted before login is worth nothing.
         const previous = readSessionCookie(c);
-        if (previous) logout(deps.auth, previous);
+        if (previous) await logout(deps.auth, previous);
         writeSessionCookie(c, token);
         return c.redirect("/", 303);
       } catch (error) {
@@ -97,9 +97,9 @@ export function pageRoutes(deps: AppDeps) {
         );
       }
     })
-    .post("/logout", (c) => {
+    .post("/logout", async (c) => {
       const token = readSessionCookie(c);
-      if (token) logout(deps.auth, token);
+      if (token) await logout(deps.auth, token);
       clearSessionCookie(c);
       return c.redirect("/login", 303);
     })
@@ -158,9 +158,9 @@ export function pageRoutes(deps: AppDeps) {
     })
     .use("/videos/:id", videoIdParam)
     .use("/videos/:id/*", videoIdParam)
-    .get("/", validate("query", libraryQuerySchema), (c) => {
+    .get("/", validate("query", libraryQuerySchema), async (c) => {
       const query = c.req.valid("query");
-      const page = listVideos(s, c.var.user.id, query);
+      const page = await listVideos(s, c.var.user.id, query);
       return c.html(
         <DashboardPage
           user={c.var.user}
@@ -172,12 +172,12 @@ export function pageRoutes(deps: AppDeps) {
         />,
       );
     })
-    .get("/videos", validate("query", libraryQuerySchema), (c) => {
+    .get("/videos", validate("query", libraryQuerySchema), async (c) => {
       const query = c.req.valid("query");
       if (!c.req.header("hx-request")) {
         return c.redirect(`/?${new URL(c.req.url).searchParams}`, 303);
       }
-      const page = listVideos(s, c.var.user.id, query);
+      const page = await listVideos(s, c.var.user.id, query);
       return c.html(
         <LibraryItems
           videos={page.data}

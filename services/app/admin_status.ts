@@ -1,5 +1,5 @@
 import { priceNote } from "../models/catalog.ts";
-import type { Database, LeftoverRow } from "../stores/db.ts";
+import type { Database, LeftoverRow } from "../stores/database.ts";
 import type { JobRunner } from "../videos/jobs.ts";
 import type { ProviderSet } from "../providers/registry.ts";
 import type { RequestBudget } from "../providers/request_budget.ts";
@@ -73,10 +73,12 @@ export async function adminStatus(deps: {
       createsMayRepeat: provider.createsMayRepeat ?? false,
     })),
     budget: { perMinute: deps.perMinute, waitMs: deps.budget?.waitMs() ?? 0 },
-    queue: Object.fromEntries(deps.db.statusCounts().map((row) => [row.status, row.videos])),
+    queue: Object.fromEntries(
+      (await deps.db.statusCounts()).map((row) => [row.status, row.videos]),
+    ),
     activeJobs: deps.jobs.activeCount,
     pollIntervalMs: deps.pollIntervalMs,
-    keptUpstream: deps.db.leftovers(),
+    keptUpstream: await deps.db.leftovers(),
     ffmpeg: deps.ffmpeg,
   };
 }

@@ -1,14 +1,32 @@
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import type { Database } from "../stores/db.ts";
+import { AppError } from "../errors.ts";
 import { PRIVATE_FILE_MODE } from "../stores/media/files.ts";
+import type { MediaStore } from "../stores/media/media_store.ts";
+import type { SqlClient } from "../stores/sql/sql_client.ts";
+import { SqliteClient } from "../stores/sql/sqlite_client.ts";
 
 /**
  * `backup FILE`: a tar archive holding a consistent copy of the database (SQLite's VACUUM INTO,
  * safe while the app runs), the session secret and every finished media file. Restoring is
- * unpacking it into an empty DATA_DIR (`tar -xf FILE -C DATA_DIR`).
+ * unpacking it into an empty DATA_DIR (`tar -xf FILE -C DATA_DIR`). A PostgreSQL database and an
+ * S3 bucket are backed up with their own tools, which do it better than any copy made here.
  */
-export async function writeBackup(db: Database, dataDir: string, file: string) {
+export async function writeBackup(
+  client: SqlClient,
+  media: MediaStore,
+  dataDir: string,
+  file: string,
+) {
+  if (!(client instanceof SqliteClient)) {
+    throw new AppError(
+      409,
+      "backup_elsewhere",
+      'The database is PostgreSQL: back it up with pg_dump (pg_dump -Fc "$DATABASE_URL" > ' +
+        "studio.dump; restore with pg_restore)" +
+        (media.kind === "s3" ? ", and the media bucket with your storage's own tools." : "."),
+    );
+  }
   const snapshot = join(dirname(file), `.sora-studio-backup-${crypto.randomUUID()}.db`);
   const temp = `${file}.part`;
   // The archive holds the session secret and every user's videos: 0600 from the start, like the
@@ -22,10 +40,11 @@ export async function writeBackup(db: Database, dataDir: string, file: string) {
   let files = 0;
   try {
     await Deno.writeFile(snapshot, new Uint8Array(), { createNew: true, mode: PRIVATE_FILE_MODE });
-    db.backupTo(snapshot);
+    await client.backupTo(snapshot);
     const entries: [string, string][] = [["sora-studio.db", snapshot]];
     const secret = join(dataDir, "session_secret");
     if (await exists(secret)) entries.push(["session_secret", secret]);
+    // With media in a bucket, DATA_DIR has none: the bucket is backed up with its own tools.
     for (const path of await mediaFiles(join(dataDir, "media"))) {
       entries.push([relative(dataDir, path), path]);
     }

@@ -1,6 +1,6 @@
 import { createUser, randomPassword } from "../auth/auth.ts";
 import { type Config, ConfigError } from "./config.ts";
-import type { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
 import { passwordProblem } from "../auth/password_policy.ts";
 
 /**
@@ -14,7 +14,7 @@ export async function ensureFirstAdmin(
   config: Config,
   say: (line: string) => void,
 ): Promise<void> {
-  if (db.countUsers() > 0) return;
+  if (await db.countUsers() > 0) return;
   const username = config.ADMIN_USERNAME ?? "admin";
   if (config.ADMIN_PASSWORD) {
     const problem = passwordProblem(config.ADMIN_PASSWORD, username);

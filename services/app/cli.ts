@@ -5,7 +5,11 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { AppError } from "../errors.ts";
 import { writeBackup } from "./backup.ts";
 import { openRuntime, type Runtime } from "./runtime.ts";
-import { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
+import type { MediaStore } from "../stores/media/media_store.ts";
+import { openDatabase } from "../stores/open_database.ts";
+import { openMediaStore } from "../stores/open_media.ts";
+import type { SqlClient } from "../stores/sql/sql_client.ts";
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -90,8 +94,8 @@ async function dispatch(
       return await userCommand(rest);
     case "backup":
       if (rest.length !== 1) return usage("backup takes one argument: the file to write.");
-      return await withDatabase(async (db, dataDir) => {
-        const written = await writeBackup(db, dataDir, rest[0]);
+      return await withDatabase(async ({ client, media }, dataDir) => {
+        const written = await writeBackup(client, media, dataDir, rest[0]);
         console.log(`Wrote ${rest[0]} (${written.files} files, ${written.bytes} bytes).`);
         return 0;
       });
@@ -100,16 +104,26 @@ async function dispatch(
   }
 }
 
+/** The database and media store the configuration names, open for one command. */
+interface Stores {
+  db: Database;
+  client: SqlClient;
+  media: MediaStore;
+}
+
 async function withDatabase(
-  work: (db: Database, dataDir: string) => number | Promise<number>,
+  work: (stores: Stores, dataDir: string) => number | Promise<number>,
 ) {
   const config = loadConfig();
   await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 });
-  const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
+  const { db, client } = await openDatabase(
+    join(config.DATA_DIR, "sora-studio.db"),
+    config.DATABASE_URL,
+  );
   try {
-    return await work(db, config.DATA_DIR);
+    return await work({ db, client, media: openMediaStore(config) }, config.DATA_DIR);
   } finally {
-    db.close();
+    await client.close();
   }
 }
 
@@ -119,17 +133,17 @@ async function userCommand(args: string[]): Promise<number> {
   const unknownFlags = flags.filter((f) => !(action === "add" && f === "--admin"));
   if (unknownFlags.length) return usage(`unknown option ${unknownFlags[0]}.`);
   if (action === "list") {
-    return await withDatabase((db) => {
-      for (const user of listUsers(db)) console.log(`${user.username}\t${user.role}`);
+    return await withDatabase(async ({ db }) => {
+      for (const user of await listUsers(db)) console.log(`${user.username}\t${user.role}`);
       return 0;
     });
   }
   if (!name || !["add", "passwd", "remove"].includes(action ?? "")) {
     return usage("use: user add NAME [--admin] | user passwd NAME | user list | user remove NAME");
   }
-  return await withDatabase(async (db, dataDir) => {
+  return await withDatabase(async ({ db, media }) => {
     if (action === "remove") {
-      await removeUserByName(db, dataDir, name);
+      await removeUserByName({ db, media }, name);
       console.log(`Removed ${name}.`);
       return 0;
     }
@@ -138,7 +152,7 @@ async function userCommand(args: string[]): Promise<number> {
       await createUser(db, name, password, admin ? "admin" : "user");
       console.log(`Added ${name}${admin ? " (admin)" : ""}.`);
     } else {
-      await changePassword(db, name, password);
+      await changePassword({ db }, name, password);
       console.log(`Changed the password of ${name}; their sessions have ended.`);
     }
     return 0;

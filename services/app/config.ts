@@ -48,6 +48,13 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   FFMPEG_PATH: z.string().trim().min(1).default("ffmpeg"),
   MAX_STREAMS_PER_USER: positiveInt(10_000).default(20),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  S3_BUCKET: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).optional(),
+  AWS_ENDPOINT_URL_S3: z.url({ protocol: /^https?$/ }).optional(),
+  AWS_REGION: z.string().trim().regex(/^[a-z0-9-]+$/).default("us-east-1"),
+  AWS_ACCESS_KEY_ID: optionalText,
+  AWS_SECRET_ACCESS_KEY: optionalText,
+  JOB_LEASE_MS: positiveInt(3_600_000).default(60_000),
 });
 
 /** What each variable accepts, said the way a person fixing their .env needs to read it. */
@@ -78,6 +85,11 @@ const allowed: Record<string, string> = {
   LOG_FORMAT: "text or json",
   FFMPEG_PATH: "the ffmpeg program, by name or path",
   MAX_STREAMS_PER_USER: "a whole number of live streams from 1 to 10000",
+  DATABASE_URL: "a PostgreSQL URL such as postgres://user:pass@host:5432/db (or unset, for SQLite)",
+  S3_BUCKET: "an S3 bucket name (3-63 lowercase letters, digits, '.' or '-')",
+  AWS_ENDPOINT_URL_S3: "an http(s) URL such as https://s3.example.com (or unset, for AWS)",
+  AWS_REGION: "a region such as us-east-1",
+  JOB_LEASE_MS: "a whole number of milliseconds from 1 to 3600000",
 };
 
 export type Config = Omit<z.infer<typeof envSchema>, "SIMULATOR_TIME_SCALE"> & {
@@ -90,6 +102,8 @@ export type Config = Omit<z.infer<typeof envSchema>, "SIMULATOR_TIME_SCALE"> & {
   simulate: boolean;
 };
 
+const SECRETS = new Set(["DATABASE_URL", "AWS_SECRET_ACCESS_KEY", "SESSION_SECRET"]);
+
 /** Reads the environment (and `.env`, which never overrides real variables) once. */
 export function loadConfig(env: Record<string, string | undefined> = readEnv()): Config {
   const parsed = envSchema.safeParse(blankToUndefined(env));
@@ -97,9 +111,16 @@ export function loadConfig(env: Record<string, string | undefined> = readEnv()):
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0]);
     const hint = allowed[name] ?? issue.message;
-    throw new ConfigError(`${name}=${JSON.stringify(env[name] ?? "")} is not valid: use ${hint}.`);
+    // A URL with a password in it is not repeated into a log.
+    const shown = SECRETS.has(name) ? name : `${name}=${JSON.stringify(env[name] ?? "")}`;
+    throw new ConfigError(`${shown} is not valid: use ${hint}.`);
   }
   const config = parsed.data;
+  if (config.S3_BUCKET && !(config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(
+      "S3_BUCKET is set: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for it too.",
+    );
+  }
   return {
     ...config,
     SIMULATOR_TIME_SCALE: config.SIMULATOR_TIME_SCALE ?? demoTimeScale(config.POLL_INTERVAL_MS),

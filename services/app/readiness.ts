@@ -1,4 +1,4 @@
-import type { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
 import type { Upstream } from "../providers/upstream.ts";
 import type { UpstreamHealth } from "../providers/upstream_health.ts";
 
@@ -33,7 +33,7 @@ export async function checkReadiness(deps: {
 }): Promise<Readiness> {
   let database = "ok";
   try {
-    deps.db.touchHealth(Date.now());
+    await deps.db.touchHealth(Date.now());
   } catch (error) {
     database = `not writable: ${withoutAddresses((error as Error).message)}`;
   }

@@ -1,13 +1,20 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuthContext } from "../auth/auth.ts";
 import type { Config } from "./config.ts";
-import { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
+import { openDatabase } from "../stores/open_database.ts";
+import type { SqlClient } from "../stores/sql/sql_client.ts";
+import type { PostgresClient } from "../stores/sql/postgres_client.ts";
+import type { MediaStore } from "../stores/media/media_store.ts";
+import { openMediaStore } from "../stores/open_media.ts";
+import { sessionSecret } from "../stores/session_secret.ts";
 import { VideoEvents } from "../live/events.ts";
+import { PostgresVideoEvents } from "../live/postgres_events.ts";
+import { toVideo } from "../videos/video_view.ts";
 import { JobRunner } from "../videos/jobs.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { DEFAULT_LIMITS, LoginThrottle } from "../auth/login_throttle.ts";
-import { makePrivateDir, writeBytesAtomically } from "../stores/media/files.ts";
+import { makePrivateDir } from "../stores/media/files.ts";
 import { openAIProvider } from "../providers/openai/provider.ts";
 import { ProviderSet } from "../providers/registry.ts";
 import { falProvider } from "../providers/fal/provider.ts";
@@ -36,7 +43,14 @@ import { ffmpegInstalled } from "../media/video_frames.ts";
 /** The services of one running app, wired from its configuration. */
 export interface Runtime {
   config: Config;
+  /** This instance's name in job leases: unique per process, so a restart is another holder. */
+  instance: string;
   db: Database;
+  /** The SQL engine under `db` (SQLite in this process, or PostgreSQL). */
+  sql: SqlClient;
+  /** Videos, thumbnails, storyboards and reference images: DATA_DIR or an S3 bucket. */
+  media: MediaStore;
+  events: VideoEvents;
   auth: AuthContext;
   videos: VideoServices;
   jobs: JobRunner;
@@ -83,7 +97,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const now = options.now ?? Date.now;
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   await warnIfShared(config.DATA_DIR, log);
-  const secret = config.SESSION_SECRET ?? await sessionSecret(config.DATA_DIR);
   const simulator = config.simulate
     ? options.simulator ?? createSoraSimulator({ timeScale: config.SIMULATOR_TIME_SCALE })
     : undefined;
@@ -108,15 +121,30 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     { perMinute: config.UPSTREAM_MAX_RPM, now },
   );
   // Opened once the providers' configuration is known to be good, so a bad one leaves nothing open.
-  const db = new Database(join(config.DATA_DIR, "sora-studio.db"));
+  const { db, client: sql } = await openDatabase(
+    join(config.DATA_DIR, "sora-studio.db"),
+    config.DATABASE_URL,
+  );
+  const secret = await sessionSecret(config.SESSION_SECRET, config.DATA_DIR, db);
+  const media = openMediaStore(config);
+  const instance = crypto.randomUUID();
   const facts = new VideoFacts(providers, now, ffmpegInstalled(config.FFMPEG_PATH));
-  const events = new VideoEvents(log);
+  const events = sql.dialect === "postgres"
+    ? new PostgresVideoEvents(sql as PostgresClient, async (id) => {
+      const row = await db.videoById(id);
+      return row && toVideo(row, facts);
+    }, log)
+    : new VideoEvents(log);
+  if (events instanceof PostgresVideoEvents) await events.start();
   const health = providers.health;
   const budget = providers.budget;
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
     db,
+    media,
+    instance,
+    leaseMs: config.JOB_LEASE_MS,
     providers,
     events,
     dataDir: config.DATA_DIR,
@@ -130,10 +158,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   });
   return {
     config,
+    instance,
     db,
+    sql,
+    media,
+    events,
     auth: { db, secret, now, throttle: new LoginThrottle(DEFAULT_LIMITS, now) },
     videos: {
       db,
+      media,
       events,
       jobs,
       upstream: providers.upstream,
@@ -161,28 +194,12 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         closing.abort();
         await jobs.stop();
         for (const sim of Object.values(simulators)) sim?.close();
-        db.close();
+        if (events instanceof PostgresVideoEvents) await events.close();
+        await sql.close();
       })();
       return closed;
     },
   };
-}
-
-/** SESSION_SECRET when set; otherwise one generated on first start and kept in DATA_DIR. */
-async function sessionSecret(dataDir: string): Promise<string> {
-  const path = join(dataDir, "session_secret");
-  try {
-    return (await readFile(path, "utf8")).trim();
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENOENT") throw error;
-  }
-  const secret = Array.from(
-    crypto.getRandomValues(new Uint8Array(32)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  // Written 0600 from the start (see writeBytesAtomically), never chmod'ed after.
-  await writeBytesAtomically(path, new TextEncoder().encode(secret));
-  return secret;
 }
 
 /**

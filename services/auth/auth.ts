@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { Database, UserRow } from "../stores/db.ts";
+import type { Database, UserRow } from "../stores/database.ts";
 import { AppError, invalid, notFound, unauthorized } from "../errors.ts";
 import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { LoginAttempts } from "./login_throttle.ts";
@@ -15,9 +15,15 @@ const LIFETIME_MS: Record<SessionKind, number> = {
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
-/** Everything the auth functions need: the database and the secret that keys token hashes. */
-export interface AuthContext {
+/** What ending a user's sessions needs: the database, and the live streams to close at once. */
+export interface SessionStore {
   db: Database;
+  /** Wakes the user's open live streams in this process to re-check their session now. */
+  streams?: { sessionsEnded(userId: number): Promise<void> };
+}
+
+/** Everything the auth functions need: the database and the secret that keys token hashes. */
+export interface AuthContext extends SessionStore {
   secret: string;
   now?: () => number;
   throttle?: LoginAttempts;
@@ -52,7 +58,7 @@ export async function login(
   if (row.disabled) {
     throw new AppError(403, "account_disabled", "This account is disabled. Ask an admin.");
   }
-  return { token: startSession(ctx, row.id, kind), user: toUser(row) };
+  return { token: await startSession(ctx, row.id, kind), user: toUser(row) };
 }
 
 /**
@@ -68,7 +74,7 @@ async function checkedUser(
   const wait = await ctx.throttle?.reserve(username, address) ?? 0;
   if (wait > 0) throw tooManyAttempts(wait);
   let ok: boolean;
-  const row = ctx.db.userByName(username);
+  const row = await ctx.db.userByName(username);
   try {
     ok = await verifyPassword(password, row?.password_hash ?? await dummyHash());
   } catch (error) {
@@ -91,26 +97,38 @@ function tooManyAttempts(seconds: number): AppError {
   );
 }
 
-export function startSession(ctx: AuthContext, userId: number, kind: SessionKind): string {
+export async function startSession(
+  ctx: AuthContext,
+  userId: number,
+  kind: SessionKind,
+): Promise<string> {
   const now = (ctx.now ?? Date.now)();
   const token = randomBytes(32).toString("base64url");
-  ctx.db.insertSession(tokenHash(ctx, token), userId, kind, now, now + LIFETIME_MS[kind]);
+  await ctx.db.insertSession(tokenHash(ctx, token), userId, kind, now, now + LIFETIME_MS[kind]);
   return token;
 }
 
-export function userForToken(ctx: AuthContext, token: string, kind: SessionKind): User | null {
+export async function userForToken(
+  ctx: AuthContext,
+  token: string,
+  kind: SessionKind,
+): Promise<User | null> {
   if (!token || token.length > 200) return null;
-  const row = ctx.db.userBySession(tokenHash(ctx, token), kind, (ctx.now ?? Date.now)());
+  const row = await ctx.db.userBySession(tokenHash(ctx, token), kind, (ctx.now ?? Date.now)());
   return row ? toUser(row) : null;
 }
 
-export function logout(ctx: AuthContext, token: string): void {
-  ctx.db.deleteSession(tokenHash(ctx, token));
+export async function logout(ctx: AuthContext, token: string): Promise<void> {
+  const hash = tokenHash(ctx, token);
+  const userId = await ctx.db.userIdOfSession(hash);
+  await ctx.db.deleteSession(hash);
+  if (userId !== undefined) await ctx.streams?.sessionsEnded(userId);
 }
 
 /** Ends every session and token of the user: for a lost laptop or a leaked token. */
-export function logoutEverywhere(ctx: AuthContext, userId: number): void {
-  ctx.db.deleteSessionsOfUser(userId);
+export async function logoutEverywhere(ctx: SessionStore, userId: number): Promise<void> {
+  await ctx.db.deleteSessionsOfUser(userId);
+  await ctx.streams?.sessionsEnded(userId);
 }
 
 function checkUsername(username: string): void {
@@ -129,23 +147,24 @@ export async function createUser(
 ): Promise<User> {
   checkUsername(username);
   checkPassword(password, username);
-  if (db.userByName(username)) {
+  if (await db.userByName(username)) {
     throw new AppError(409, "user_exists", `A user named ${username} already exists.`);
   }
-  const id = db.insertUser(username, await hashPassword(password), role, Date.now());
+  const id = await db.insertUser(username, await hashPassword(password), role, Date.now());
   return { id, username, role };
 }
 
 /** Sets a user's password (admin reset, CLI): every session the old one opened ends. */
-export async function changePassword(db: Database, username: string, password: string) {
-  const row = db.userByName(username);
+export async function changePassword(ctx: SessionStore, username: string, password: string) {
+  const row = await ctx.db.userByName(username);
   if (!row) throw notFound("User");
   checkPassword(password, row.username);
   const hash = await hashPassword(password);
-  db.transaction(() => {
-    db.setPasswordHash(row.id, hash);
-    db.deleteSessionsOfUser(row.id);
+  await ctx.db.transaction(async (tx) => {
+    await tx.setPasswordHash(row.id, hash);
+    await tx.deleteSessionsOfUser(row.id);
   });
+  await ctx.streams?.sessionsEnded(row.id);
 }
 
 /**
@@ -170,21 +189,22 @@ export async function changeOwnPassword(
   const hash = await hashPassword(newPassword);
   const now = (ctx.now ?? Date.now)();
   const kept = tokenHash(ctx, session.token);
-  ctx.db.transaction(() => {
-    ctx.db.setPasswordHash(row.id, hash);
-    ctx.db.deleteSessionsOfUser(row.id);
+  await ctx.db.transaction(async (tx) => {
+    await tx.setPasswordHash(row.id, hash);
+    await tx.deleteSessionsOfUser(row.id);
     // Put back the session in use (same token, so the client notices nothing); its lifetime
     // starts again, as after a login: the current password was just proven.
-    ctx.db.insertSession(kept, row.id, session.kind, now, now + LIFETIME_MS[session.kind]);
+    await tx.insertSession(kept, row.id, session.kind, now, now + LIFETIME_MS[session.kind]);
   });
+  await ctx.streams?.sessionsEnded(row.id);
 }
 
-export function listUsers(db: Database): User[] {
-  return db.listUsers().map(toUser);
+export async function listUsers(db: Database): Promise<User[]> {
+  return (await db.listUsers()).map(toUser);
 }
 
-export function findUser(db: Database, username: string): User {
-  const row = db.userByName(username);
+export async function findUser(db: Database, username: string): Promise<User> {
+  const row = await db.userByName(username);
   if (!row) throw notFound("User");
   return toUser(row);
 }

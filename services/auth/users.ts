@@ -1,9 +1,14 @@
-import { changePassword, createUser, findUser } from "./auth.ts";
-import type { Database } from "../stores/db.ts";
+import { changePassword, createUser, findUser, type SessionStore } from "./auth.ts";
+import type { Database } from "../stores/database.ts";
+import type { MediaStore } from "../stores/media/media_store.ts";
 import { AppError, notFound } from "../errors.ts";
-import { removeQuietly, videoDir } from "../stores/media/files.ts";
 import { spendReport } from "../videos/spend.ts";
 import type { Role, User } from "../types.ts";
+
+/** What managing users needs: the database, the media store, and the streams to close. */
+export interface UsersContext extends SessionStore {
+  media: MediaStore;
+}
 
 /** What the admin page shows for each user. */
 export interface UserSummary extends User {
@@ -15,10 +20,10 @@ export interface UserSummary extends User {
   budget: number | null;
 }
 
-export function userSummaries(db: Database, now = Date.now()): UserSummary[] {
-  const counts = new Map(db.videoCounts().map((row) => [row.user_id, row.videos]));
-  const spend = new Map(spendReport(db, now).users.map((u) => [u.id, u]));
-  return db.listUsers().map((row) => ({
+export async function userSummaries(db: Database, now: number): Promise<UserSummary[]> {
+  const counts = new Map((await db.videoCounts()).map((row) => [row.user_id, row.videos]));
+  const spend = new Map((await spendReport(db, now)).users.map((u) => [u.id, u]));
+  return (await db.listUsers()).map((row) => ({
     id: row.id,
     username: row.username,
     role: row.role,
@@ -29,8 +34,8 @@ export function userSummaries(db: Database, now = Date.now()): UserSummary[] {
   }));
 }
 
-function userById(db: Database, id: number) {
-  const row = db.userById(id);
+async function userById(db: Database, id: number) {
+  const row = await db.userById(id);
   if (!row) throw notFound("User");
   return row;
 }
@@ -46,34 +51,44 @@ export function addUser(db: Database, username: string, password: string, role: 
   return createUser(db, username, password, role);
 }
 
-export async function resetPassword(db: Database, id: number, password: string): Promise<void> {
-  await changePassword(db, userById(db, id).username, password);
+export async function resetPassword(ctx: SessionStore, id: number, password: string) {
+  await changePassword(ctx, (await userById(ctx.db, id)).username, password);
 }
 
-/** A disabled user's sessions end at once and no login succeeds until re-enabled. */
-export function setDisabled(db: Database, actingUserId: number, id: number, disabled: boolean) {
-  const row = userById(db, id);
+/** A disabled user's sessions (and live streams) end at once; no login succeeds until re-enabled. */
+export async function setDisabled(
+  ctx: SessionStore,
+  actingUserId: number,
+  id: number,
+  disabled: boolean,
+): Promise<void> {
+  const row = await userById(ctx.db, id);
   if (disabled) notSelf(actingUserId, id, "disable");
-  db.transaction(() => {
-    db.setUserDisabled(row.id, disabled);
-    if (disabled) db.deleteSessionsOfUser(row.id);
+  await ctx.db.transaction(async (tx) => {
+    await tx.setUserDisabled(row.id, disabled);
+    if (disabled) await tx.deleteSessionsOfUser(row.id);
   });
+  if (disabled) await ctx.streams?.sessionsEnded(row.id);
 }
 
 /** A monthly budget in USD for one user, or null for none. */
-export function setUserBudget(db: Database, id: number, usd: number | null): void {
-  db.setUserBudget(userById(db, id).id, usd);
+export async function setUserBudget(db: Database, id: number, usd: number | null) {
+  await db.setUserBudget((await userById(db, id)).id, usd);
 }
 
 /** Removes the user, their videos and their files. */
-export async function removeUser(db: Database, dataDir: string, id: number, actingUserId?: number) {
-  const row = userById(db, id);
+export async function removeUser(ctx: UsersContext, id: number, actingUserId?: number) {
+  const row = await userById(ctx.db, id);
   if (actingUserId !== undefined) notSelf(actingUserId, id, "remove");
-  const videoIds = db.videoIdsOfUser(row.id);
-  db.deleteUser(row.id);
-  for (const videoId of videoIds) await removeQuietly(videoDir(dataDir, videoId));
+  const videos = await ctx.db.mediaOfUser(row.id);
+  await ctx.db.deleteUser(row.id);
+  await ctx.streams?.sessionsEnded(row.id);
+  for (const video of videos) {
+    await ctx.media.deletePrefix(`media/${video.id}`);
+    if (video.reference_key) await ctx.media.delete(video.reference_key);
+  }
 }
 
-export async function removeUserByName(db: Database, dataDir: string, username: string) {
-  await removeUser(db, dataDir, findUser(db, username).id);
+export async function removeUserByName(ctx: UsersContext, username: string) {
+  await removeUser(ctx, (await findUser(ctx.db, username)).id);
 }

@@ -1,8 +1,14 @@
-import { fileSize, mediaPath, removeQuietly } from "../stores/media/files.ts";
+import { join } from "node:path";
+import { FILE_NAMES, fileSize, removeQuietly } from "../stores/media/files.ts";
 import { fileIsVariant } from "./media_check.ts";
 import { makeSpritesheet, makeThumbnail } from "./media_make.ts";
 import { probeVideo, type VideoProbe } from "./media_probe.ts";
 import type { ContentVariant } from "../types.ts";
+
+/** Where a variant's file is in a video's working folder. */
+export function variantFile(dir: string, variant: ContentVariant): string {
+  return join(dir, FILE_NAMES[variant]);
+}
 
 /** What a finished video's folder holds once checked and completed. */
 export interface FinishedMedia {
@@ -20,24 +26,23 @@ export interface FinishedMedia {
  * the MP4 with ffmpeg when the provider sent none. `ffmpeg` is undefined when it cannot run.
  */
 export async function finishMedia(
-  dataDir: string,
-  videoId: string,
+  dir: string,
   downloaded: readonly ContentVariant[],
   ffmpeg: string | undefined,
 ): Promise<FinishedMedia> {
   const wrong: ContentVariant[] = [];
   for (const variant of downloaded) {
-    const path = mediaPath(dataDir, videoId, variant);
+    const path = variantFile(dir, variant);
     if (variant !== "video" && !(await fileIsVariant(path, variant))) {
       wrong.push(variant);
       await removeQuietly(path);
     }
   }
-  const video = mediaPath(dataDir, videoId, "video");
+  const video = variantFile(dir, "video");
   const probe = await probeVideo(ffmpeg ?? "ffmpeg", video);
   if (ffmpeg) {
-    const thumbnail = mediaPath(dataDir, videoId, "thumbnail");
-    const sheet = mediaPath(dataDir, videoId, "spritesheet");
+    const thumbnail = variantFile(dir, "thumbnail");
+    const sheet = variantFile(dir, "spritesheet");
     if (await fileSize(thumbnail) === null) {
       await makeThumbnail(ffmpeg, video, thumbnail, probe?.seconds);
     }
@@ -47,7 +52,7 @@ export async function finishMedia(
   }
   const bytes: Partial<Record<ContentVariant, number>> = {};
   for (const variant of ["video", "thumbnail", "spritesheet"] as const) {
-    const size = await fileSize(mediaPath(dataDir, videoId, variant));
+    const size = await fileSize(variantFile(dir, variant));
     if (size !== null) bytes[variant] = size;
   }
   return { bytes, probe, wrong };

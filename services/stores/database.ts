@@ -270,6 +270,15 @@ export class Database {
     }
   }
 
+  /** Sets `key` unless it is set already (two instances starting at once agree on one value). */
+  async insertSettingOnce(key: string, value: string): Promise<void> {
+    await this.sql.run(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+      key,
+      value,
+    );
+  }
+
   videoCounts(): Promise<{ user_id: number; videos: number }[]> {
     return this.sql.all("SELECT user_id, count(*) AS videos FROM videos GROUP BY user_id");
   }
@@ -314,6 +323,14 @@ export class Database {
     );
   }
 
+  async userIdOfSession(tokenHash: string): Promise<number | undefined> {
+    const row = await this.sql.get<{ user_id: number }>(
+      "SELECT user_id FROM sessions WHERE token_hash = ?",
+      tokenHash,
+    );
+    return row?.user_id;
+  }
+
   async deleteSession(tokenHash: string): Promise<void> {
     await this.sql.run("DELETE FROM sessions WHERE token_hash = ?", tokenHash);
   }
@@ -327,6 +344,14 @@ export class Database {
   }
 
   // --- videos ----------------------------------------------------------------------------------
+
+  /**
+   * Inside a transaction: waits for any other create in progress on any instance, so checks of
+   * limits and budgets followed by an insert are one step (SQLite's write lock does this alone).
+   */
+  async serializeCreates(): Promise<void> {
+    if (this.dialect === "postgres") await this.sql.run("SELECT pg_advisory_xact_lock(7242025)");
+  }
 
   /** A job without a provider of its own is OpenAI's, as every video before providers was. */
   insertVideo(video: NewVideo): Promise<void> {
@@ -504,6 +529,21 @@ export class Database {
       .map(({ turn: _, ...row }) => row as VideoRow);
   }
 
+  /** Claims one job now (a create's first step), unless another instance holds it. */
+  claimOne(id: string, owner: string, now: number, until: number) {
+    return this.sql.get<VideoRow>(
+      `UPDATE videos SET lease_owner = ?, lease_until = ?
+       WHERE id = ? AND next_poll_at IS NOT NULL
+         AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)
+       RETURNING *`,
+      owner,
+      until,
+      id,
+      now,
+      owner,
+    );
+  }
+
   /** Keeps holding a job during long work; false when another instance has taken it over. */
   async renewLease(id: string, owner: string, until: number): Promise<boolean> {
     const result = await this.sql.run(
@@ -639,6 +679,11 @@ export class Database {
 
   async deleteVideo(id: string, userId: number): Promise<void> {
     await this.sql.run("DELETE FROM videos WHERE id = ? AND user_id = ?", id, userId);
+  }
+
+  /** Each video of the user with its reference image's key, to remove their media. */
+  mediaOfUser(userId: number): Promise<{ id: string; reference_key: string | null }[]> {
+    return this.sql.all("SELECT id, reference_key FROM videos WHERE user_id = ?", userId);
   }
 
   async videoIdsOfUser(userId: number): Promise<string[]> {

@@ -1,17 +1,18 @@
-import { mkdir } from "node:fs/promises";
-import type { Database, VideoRow, VideoUpdate } from "../stores/db.ts";
+import { join } from "node:path";
+import type { Database, VideoRow, VideoUpdate } from "../stores/database.ts";
 import type { VideoEvents } from "../live/events.ts";
 import {
-  fileSize,
-  mediaPath,
+  CONTENT_TYPES,
+  makePrivateDir,
   removeQuietly,
-  videoDir,
   writeStreamAtomically,
 } from "../stores/media/files.ts";
+import { mediaKey, type MediaStore } from "../stores/media/media_store.ts";
+import { scratchDir } from "../stores/open_media.ts";
 import { errorFields, type Logger, silentLogger } from "../app/log.ts";
 import type { ProviderEntry, ProviderSet } from "../providers/registry.ts";
 import type { ContentVariant, VideoAction, VideoError } from "../types.ts";
-import { finishMedia } from "../media/local_media.ts";
+import { finishMedia, variantFile } from "../media/local_media.ts";
 import { fileIsVariant } from "../media/media_check.ts";
 import {
   ModelRetiredError,
@@ -24,6 +25,15 @@ import { toVideo } from "./video_view.ts";
 
 export interface JobRunnerOptions {
   db: Database;
+  /** Where finished media is kept (DATA_DIR or a bucket); downloads are made in DATA_DIR first. */
+  media: MediaStore;
+  /** This instance's name in job leases. */
+  instance: string;
+  /**
+   * How long a claimed job is held before another instance may take it over (JOB_LEASE_MS);
+   * renewed while a step runs, so only a dead instance loses its jobs.
+   */
+  leaseMs: number;
   /** Every job goes to its own provider, with that provider's request budget and health. */
   providers: ProviderSet;
   events: VideoEvents;
@@ -64,6 +74,8 @@ export class JobRunner {
   readonly #active = new Map<string, { work: Promise<void>; owner: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
+  #ticking = false;
+  #tickAgain = false;
   #abort = new AbortController();
 
   constructor(options: JobRunnerOptions) {
@@ -77,8 +89,10 @@ export class JobRunner {
     };
     // When an outage ends, the jobs that waited it out go now rather than at their next retry.
     this.#o.providers.health.onRecovery(() => {
-      this.#o.db.retryWaitingNow(this.#o.now());
-      this.kick();
+      this.#o.db.retryWaitingNow(this.#o.now()).then(
+        () => this.kick(),
+        (error) => this.#o.log.error("waking waiting jobs failed", errorFields(error)),
+      );
     });
   }
 
@@ -103,20 +117,24 @@ export class JobRunner {
     this.#wakeIn(0);
   }
 
-  /** Makes a job due now, e.g. when a webhook says it changed. */
-  expedite(videoId: string): void {
-    const row = this.#o.db.videoById(videoId);
+  /** Makes a job due now, e.g. when a webhook (which may reach any instance) says it changed. */
+  async expedite(videoId: string): Promise<void> {
+    const row = await this.#o.db.videoById(videoId);
     if (row?.next_poll_at == null) return;
-    this.#o.db.reschedule(videoId, this.#o.now(), row.attempts);
+    await this.#o.db.reschedule(videoId, this.#o.now(), row.attempts);
     this.kick();
   }
 
   /** Works one job now and waits for it; what a create does so its answer carries the upstream id. */
-  runNow(videoId: string): Promise<void> {
+  async runNow(videoId: string): Promise<void> {
     const active = this.#active.get(videoId);
-    if (active) return active.work;
-    const row = this.#o.db.videoById(videoId);
-    return row ? this.#run(row) : Promise.resolve();
+    if (active) return await active.work;
+    const row = await this.#o.db.claimOne(videoId, this.#o.instance, this.#o.now(), this.#until());
+    if (row) await this.#run(row);
+  }
+
+  #until(): number {
+    return this.#o.now() + this.#o.leaseMs;
   }
 
   get activeCount(): number {
@@ -128,33 +146,79 @@ export class JobRunner {
    * wake-up. One user's backlog fills only that user's share: another user's job starts at once,
    * and the request budget then serves the users in turn.
    */
-  tick(): void {
+  async tick(): Promise<void> {
     if (!this.#running) return;
+    if (this.#ticking) {
+      this.#tickAgain = true;
+      return;
+    }
+    this.#ticking = true;
+    try {
+      await this.#claimAndStart();
+    } catch (error) {
+      this.#o.log.error("looking for due jobs failed", errorFields(error));
+      this.#wakeIn(this.#o.pollIntervalMs);
+    } finally {
+      this.#ticking = false;
+      if (this.#tickAgain) {
+        this.#tickAgain = false;
+        this.kick();
+      }
+    }
+  }
+
+  /**
+   * Claims due jobs (a lease: no other instance takes them while this one works) and starts those
+   * there is room for; the rest are let go at once for any instance, this one included, to take.
+   */
+  async #claimAndStart(): Promise<void> {
+    const { db, instance } = this.#o;
     const now = this.#o.now();
     const perOwner = this.#o.concurrency;
     const busy = new Map<number, number>();
     for (const { owner } of this.#active.values()) busy.set(owner, (busy.get(owner) ?? 0) + 1);
-    for (const row of this.#o.db.dueVideosByOwner(now, perOwner, DUE_BATCH)) {
+    const claimed = await db.claimDue(instance, now, this.#until(), perOwner, DUE_BATCH);
+    for (const row of claimed) {
+      if (this.#active.has(row.id)) continue; // claimed again while its step runs: still ours
       const working = busy.get(row.user_id) ?? 0;
-      if (this.#active.has(row.id) || working >= perOwner) continue; // its steps kick again
+      if (working >= perOwner || !this.#running) {
+        await db.releaseLease(row.id, instance); // its owner's steps kick again when they end
+        continue;
+      }
       busy.set(row.user_id, working + 1);
       void this.#run(row);
     }
-    const next = this.#o.db.nextPollAfter(now);
-    if (next !== null) this.#wakeIn(next - now);
+    const next = await db.nextPollAfter(now);
+    // Another instance's jobs may come due here too (when it dies): look again within a lease.
+    const wait = Math.min(next === null ? Infinity : next - now, this.#o.leaseMs);
+    this.#wakeIn(wait);
   }
 
   #wakeIn(ms: number): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.tick(), Math.max(0, ms));
+    this.#timer = setTimeout(() => void this.tick(), Math.max(0, ms));
   }
 
   #run(row: VideoRow): Promise<void> {
+    const { db, instance, leaseMs } = this.#o;
+    // A long step (a large download) keeps its lease; a lost one means another instance took the
+    // job over after this one stalled, and says so.
+    const renew = setInterval(() => {
+      db.renewLease(row.id, instance, this.#until()).then(
+        (held) => held || this.#o.log.warn("job lease lost", { video: row.id }),
+        (error) =>
+          this.#o.log.warn("job lease not renewed", { video: row.id, ...errorFields(error) }),
+      );
+    }, Math.max(1, Math.floor(leaseMs / 3)));
     const work = this.#step(row)
       .catch((error) =>
         this.#o.log.error("job step failed", { video: row.id, ...errorFields(error) })
       )
-      .finally(() => {
+      .finally(async () => {
+        clearInterval(renew);
+        await db.releaseLease(row.id, instance).catch((error) =>
+          this.#o.log.warn("job lease not released", { video: row.id, ...errorFields(error) })
+        );
         this.#active.delete(row.id);
         this.kick();
       });
@@ -165,7 +229,7 @@ export class JobRunner {
   async #step(row: VideoRow): Promise<void> {
     try {
       if (this.#o.now() - row.created_at > GIVE_UP_AFTER_MS) {
-        return this.#fail(row, {
+        return await this.#fail(row, {
           code: "timed_out",
           message: "The upstream did not finish this video within a day.",
         });
@@ -173,19 +237,21 @@ export class JobRunner {
       const provider = this.#o.providers.forJob(row);
       if (!provider) throw notConfigured(row, this.#o.facts);
       const model = this.#o.facts.model(row);
-      if (!row.upstream_id && model?.retired) return this.#fail(row, retiredError(row, this.#o));
+      if (!row.upstream_id && model?.retired) {
+        return await this.#fail(row, retiredError(row, this.#o));
+      }
       if (row.status === "downloading") return await this.#download(row, provider);
       if (!row.upstream_id) return await this.#submit(row, provider);
       return await this.#check(row, provider);
     } catch (error) {
       if (this.#abort.signal.aborted) return; // shutting down: the job stays due
-      this.#retryLater(row, error, this.#o.providers.forJob(row));
+      await this.#retryLater(row, error, this.#o.providers.forJob(row));
     }
   }
 
   async #upstreamCall<T>(row: VideoRow, p: ProviderEntry, call: () => Promise<T>): Promise<T> {
     await p.budget.take(this.#abort.signal, String(row.user_id));
-    this.#o.db.countUpstreamCall(row.id);
+    await this.#o.db.countUpstreamCall(row.id);
     try {
       const result = await call();
       p.health.recordSuccess();
@@ -197,9 +263,13 @@ export class JobRunner {
   }
 
   async #submit(row: VideoRow, p: ProviderEntry): Promise<void> {
-    const job = await this.#upstreamCall(row, p, () => send(row, p.provider.upstream));
-    const saved = this.#save(row, { upstream_id: job.id, ...this.#progressOf(job) });
-    if (saved && row.reference_path) await removeQuietly(row.reference_path);
+    const job = await this.#upstreamCall(
+      row,
+      p,
+      () => send(row, p.provider.upstream, this.#o.media),
+    );
+    const saved = await this.#save(row, { upstream_id: job.id, ...this.#progressOf(job) });
+    if (saved && row.reference_key) await this.#o.media.delete(row.reference_key);
   }
 
   async #check(row: VideoRow, p: ProviderEntry): Promise<void> {
@@ -213,10 +283,10 @@ export class JobRunner {
     const changes = this.#progressOf(job);
     const unchanged = changes.status === row.status && changes.progress === row.progress;
     if (unchanged && !row.retry_reason) {
-      this.#o.db.reschedule(row.id, changes.next_poll_at ?? null, 0);
+      await this.#o.db.reschedule(row.id, changes.next_poll_at ?? null, 0);
       return;
     }
-    this.#save(row, changes);
+    await this.#save(row, changes);
   }
 
   /** What an upstream answer means for the row. */
@@ -249,64 +319,94 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Downloads the job's files into a working folder in DATA_DIR, checks and measures them, makes
+   * what the provider did not send, and stores them (the video last: once it is stored, all are).
+   */
   async #download(row: VideoRow, p: ProviderEntry): Promise<void> {
-    const { dataDir, providers } = this.#o;
+    const { providers, media } = this.#o;
     if (row.upstream_expires_at && this.#o.now() / 1000 > row.upstream_expires_at) {
-      return this.#fail(row, EXPIRED);
+      return await this.#fail(row, EXPIRED);
     }
-    await mkdir(videoDir(dataDir, row.id), { recursive: true, mode: 0o700 });
-    // Each model says which media its videos come with (most make only the MP4).
-    const variants = this.#o.facts.model(row)?.variants ?? ["video"];
-    const downloaded: ContentVariant[] = [];
-    for (const variant of variants) {
-      try {
-        if (await this.#downloadVariant(row, p, variant)) downloaded.push(variant);
-      } catch (error) {
-        // An image the endpoint does not really have is made here instead; the video is a must.
-        const missing = variant !== "video" && error instanceof UpstreamError &&
-          !error.transient;
-        if (!missing) throw error;
-        providers.catalog.markVariantMissing(row.model, variant);
+    if (await media.stat(mediaKey(row.id, "video"))) return await this.#complete(row);
+    const dir = join(scratchDir(this.#o.dataDir), row.id);
+    await makePrivateDir(dir);
+    try {
+      // Each model says which media its videos come with (most make only the MP4).
+      const variants = this.#o.facts.model(row)?.variants ?? ["video"];
+      const downloaded: ContentVariant[] = [];
+      for (const variant of variants) {
+        try {
+          if (await this.#downloadVariant(row, p, variant, dir)) downloaded.push(variant);
+        } catch (error) {
+          // An image the endpoint does not really have is made here instead; the video is a must.
+          const missing = variant !== "video" && error instanceof UpstreamError &&
+            !error.transient;
+          if (!missing) throw error;
+          providers.catalog.markVariantMissing(row.model, variant);
+        }
       }
+      if (!(await fileIsVariant(variantFile(dir, "video"), "video"))) {
+        return await this.#fail(row, {
+          code: "not_a_video",
+          message: `${p.provider.name} sent something that is not an MP4 video.`,
+        });
+      }
+      const made = await finishMedia(dir, downloaded, this.#o.ffmpeg);
+      for (const variant of made.wrong) {
+        providers.catalog.markVariantMissing(row.model, variant);
+        this.#o.log.warn("a download was not what its variant must be; made here instead", {
+          video: row.id,
+          model: row.model,
+          variant,
+        });
+      }
+      // Deleted while downloading: what was just made belongs to nobody.
+      if (!await this.#o.db.videoById(row.id)) return;
+      for (const variant of ["thumbnail", "spritesheet", "video"] as const) {
+        if (made.bytes[variant] === undefined) continue;
+        await media.putFile(
+          mediaKey(row.id, variant),
+          variantFile(dir, variant),
+          CONTENT_TYPES[variant],
+        );
+      }
+      await this.#complete(row, made.probe);
+    } finally {
+      await removeQuietly(dir);
     }
-    if (!(await fileIsVariant(mediaPath(dataDir, row.id, "video"), "video"))) {
-      await removeQuietly(mediaPath(dataDir, row.id, "video"));
-      return this.#fail(row, {
-        code: "not_a_video",
-        message: `${p.provider.name} sent something that is not an MP4 video.`,
-      });
+  }
+
+  /** Marks a job whose files are stored as completed, with their sizes as stored. */
+  async #complete(row: VideoRow, probe?: { width: number; height: number; seconds: number }) {
+    const { media } = this.#o;
+    const sizes: Partial<Record<ContentVariant, number>> = {};
+    for (const variant of ["video", "thumbnail", "spritesheet"] as const) {
+      const stored = await media.stat(mediaKey(row.id, variant));
+      if (stored) sizes[variant] = stored.size;
     }
-    const media = await finishMedia(dataDir, row.id, downloaded, this.#o.ffmpeg);
-    for (const variant of media.wrong) {
-      providers.catalog.markVariantMissing(row.model, variant);
-      this.#o.log.warn("a download was not what its variant must be; made here instead", {
-        video: row.id,
-        model: row.model,
-        variant,
-      });
-    }
-    const saved = this.#save(row, {
+    const saved = await this.#save(row, {
       status: "completed",
       progress: 100,
       completed_at: this.#o.now(),
       next_poll_at: null,
       attempts: 0,
       retry_reason: null,
-      video_bytes: media.bytes.video ?? null,
-      thumbnail_bytes: media.bytes.thumbnail ?? null,
-      spritesheet_bytes: media.bytes.spritesheet ?? null,
-      media_width: media.probe?.width ?? null,
-      media_height: media.probe?.height ?? null,
-      media_seconds: media.probe?.seconds ?? null,
+      video_bytes: sizes.video ?? null,
+      thumbnail_bytes: sizes.thumbnail ?? null,
+      spritesheet_bytes: sizes.spritesheet ?? null,
+      ...(probe
+        ? { media_width: probe.width, media_height: probe.height, media_seconds: probe.seconds }
+        : {}),
     });
-    // Deleted while downloading: what was just written belongs to nobody.
-    if (!saved) await removeQuietly(videoDir(dataDir, row.id));
+    // Deleted while finishing: what was just stored belongs to nobody.
+    if (!saved && !await this.#o.db.videoById(row.id)) {
+      await media.deletePrefix(`media/${row.id}`);
+    }
   }
 
-  /** Streams one variant into place, unless it is there already; true when it was fetched now. */
-  async #downloadVariant(row: VideoRow, p: ProviderEntry, variant: ContentVariant) {
-    const path = mediaPath(this.#o.dataDir, row.id, variant);
-    if (await fileSize(path) !== null) return false;
+  /** Streams one variant into the working folder; true when it was fetched. */
+  async #downloadVariant(row: VideoRow, p: ProviderEntry, variant: ContentVariant, dir: string) {
     const stall = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, stall.signal]);
     const response = await this.#upstreamCall(
@@ -317,14 +417,14 @@ export class JobRunner {
     if (!response.body) throw new UpstreamError("The upstream sent no content.", true);
     const length = response.headers.get("content-length");
     await writeStreamAtomically(
-      path,
+      variantFile(dir, variant),
       response.body.pipeThrough(abortWhenIdle(stall, this.#o.idleTimeoutMs)),
       length === null ? undefined : Number(length),
     );
     return true;
   }
 
-  #retryLater(row: VideoRow, error: unknown, p: ProviderEntry | undefined): void {
+  async #retryLater(row: VideoRow, error: unknown, p: ProviderEntry | undefined): Promise<void> {
     // Upstream calls throw classified errors; anything else (a cut stream, a full disk) is local
     // and worth another try.
     const failure = error instanceof UpstreamError
@@ -333,7 +433,7 @@ export class JobRunner {
     if (failure instanceof ModelRetiredError) {
       this.#o.providers.catalog.markRetired(row.model, failure.message, failure.replacement);
       this.#o.log.warn("model retired upstream", { model: row.model, video: row.id });
-      return this.#fail(row, retiredError(row, this.#o));
+      return await this.#fail(row, retiredError(row, this.#o));
     }
     const action = notOfferedAction(row, failure);
     if (action && p) {
@@ -341,12 +441,12 @@ export class JobRunner {
       const reason = `${p.provider.name} does not offer ${action} for ${label} at this endpoint.`;
       this.#o.providers.catalog.markNotOffered(row.model, action, reason);
       this.#o.log.warn("action not offered upstream", { model: row.model, action });
-      return this.#fail(row, { code: "not_offered", message: reason });
+      return await this.#fail(row, { code: "not_offered", message: reason });
     }
     if (!failure.transient) {
       // Content the upstream no longer has cannot come back: say so in the app's words.
       const gone = row.status === "downloading" && failure.status === 404;
-      return this.#fail(
+      return await this.#fail(
         row,
         gone ? EXPIRED : { code: failure.code ?? "upstream_error", message: failure.message },
       );
@@ -360,7 +460,7 @@ export class JobRunner {
         since: new Date(since).toISOString(),
         error: failure.message,
       });
-      return this.#fail(row, {
+      return await this.#fail(row, {
         code: "status_unreadable",
         message: `${p?.provider.name ?? "The provider"} could not tell this video's status for ` +
           `${spanOf(this.#o.giveUpMs)} (last answer: ${failure.message}), so it was given up. ` +
@@ -373,7 +473,7 @@ export class JobRunner {
     const jitter = 0.8 + Math.random() * 0.4;
     const wait = failure.retryAfterMs ?? backoff * jitter;
     const reason = `${retryWhat(row)} failed (${failure.message}); trying again.`;
-    const saved = this.#o.db.retryLater(
+    const saved = await this.#o.db.retryLater(
       row.id,
       this.#o.now() + wait,
       attempts,
@@ -386,19 +486,19 @@ export class JobRunner {
     }
   }
 
-  #fail(row: VideoRow, error: VideoError): void {
-    this.#save(row, {
+  async #fail(row: VideoRow, error: VideoError): Promise<void> {
+    await this.#save(row, {
       status: "failed",
       next_poll_at: null,
       error_code: error.code,
       error_message: error.message,
     });
-    if (row.reference_path) void removeQuietly(row.reference_path);
+    if (row.reference_key) await this.#o.media.delete(row.reference_key).catch(() => {});
   }
 
   /** Writes the change only if nobody moved the job meanwhile, and tells its owner. */
-  #save(row: VideoRow, changes: VideoUpdate): VideoRow | undefined {
-    const saved = this.#o.db.updateVideo(row.id, changes, this.#o.now(), row.status);
+  async #save(row: VideoRow, changes: VideoUpdate): Promise<VideoRow | undefined> {
+    const saved = await this.#o.db.updateVideo(row.id, changes, this.#o.now(), row.status);
     if (saved) this.#o.events.publish(saved.user_id, toVideo(saved, this.#o.facts));
     if (saved && saved.status !== row.status) {
       this.#o.log.info("job", {
@@ -493,7 +593,7 @@ function retryWhat(row: VideoRow): string {
 }
 
 /** The one request that starts the job upstream: a create, or an action on its source. */
-async function send(row: VideoRow, upstream: Upstream): Promise<UpstreamJob> {
+async function send(row: VideoRow, upstream: Upstream, media: MediaStore): Promise<UpstreamJob> {
   const source = row.source_upstream_id;
   const key = row.idempotency_key;
   if (source && row.derivation === "extend") {
@@ -510,12 +610,13 @@ async function send(row: VideoRow, upstream: Upstream): Promise<UpstreamJob> {
     seconds: row.seconds,
     negative_prompt: row.negative_prompt ?? undefined,
     audio: audioOf(row),
-    reference: row.reference_path ? await readReference(row) : undefined,
+    reference: row.reference_key ? await readReference(row, media) : undefined,
   }, key);
 }
 
-async function readReference(row: VideoRow) {
-  const bytes = await Deno.readFile(row.reference_path!);
+async function readReference(row: VideoRow, media: MediaStore) {
+  const bytes = await media.readBytes(row.reference_key!);
+  if (!bytes) throw new UpstreamError("The reference image is no longer stored.", false);
   const type = row.reference_type ?? "application/octet-stream";
   return { bytes, type, name: `reference.${type.split("/")[1] ?? "bin"}` };
 }

@@ -1,4 +1,4 @@
-import type { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
 import { AppError } from "../errors.ts";
 
 /** Budgets and spend. Spend is each video's estimated cost, fixed when it was made; failed ones
@@ -14,28 +14,33 @@ export function startOfMonth(now: Date): number {
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const cents = (amount: number) => Math.round(amount * 100) / 100;
 
-export function teamBudget(db: Database): number | null {
-  const value = db.setting(TEAM_BUDGET);
+export async function teamBudget(db: Database): Promise<number | null> {
+  const value = await db.setting(TEAM_BUDGET);
   return value === undefined ? null : Number(value);
 }
 
-export function setTeamBudget(db: Database, amount: number | null): void {
-  db.setSetting(TEAM_BUDGET, amount === null ? null : String(amount));
+export async function setTeamBudget(db: Database, amount: number | null): Promise<void> {
+  await db.setSetting(TEAM_BUDGET, amount === null ? null : String(amount));
 }
 
 /**
  * Refuses (402, before anything is sent upstream) a video that would take the user or the team
  * past this month's budget, saying how much is left. Call inside the transaction that inserts it.
  */
-export function checkBudget(db: Database, userId: number, cost: number, now: number): void {
+export async function checkBudget(
+  db: Database,
+  userId: number,
+  cost: number,
+  now: number,
+): Promise<void> {
   const since = startOfMonth(new Date(now));
   const limits: [string, number | null, number | null][] = [
-    ["your", db.userById(userId)?.monthly_budget ?? null, userId],
-    ["the team's", teamBudget(db), null],
+    ["your", (await db.userById(userId))?.monthly_budget ?? null, userId],
+    ["the team's", await teamBudget(db), null],
   ];
   for (const [whose, budget, scope] of limits) {
     if (budget === null) continue;
-    const left = cents(Math.max(0, budget - db.spentSince(scope, since)));
+    const left = cents(Math.max(0, budget - await db.spentSince(scope, since)));
     if (cost > left + 1e-9) {
       throw new AppError(
         402,
@@ -57,10 +62,15 @@ export interface SpendReport {
 }
 
 /** This month's spend per user and per model, for the spend page, its CSV and the MCP tool. */
-export function spendReport(db: Database, now: number, onlyUser?: number): SpendReport {
+export async function spendReport(
+  db: Database,
+  now: number,
+  onlyUser?: number,
+): Promise<SpendReport> {
   const since = startOfMonth(new Date(now));
-  const rows = db.spendSince(since).filter((r) => onlyUser === undefined || r.user_id === onlyUser);
-  const users = db.listUsers()
+  const rows = (await db.spendSince(since))
+    .filter((r) => onlyUser === undefined || r.user_id === onlyUser);
+  const users = (await db.listUsers())
     .filter((u) => onlyUser === undefined || u.id === onlyUser)
     .map((u) => {
       const mine = rows.filter((r) => r.user_id === u.id);
@@ -82,21 +92,21 @@ export function spendReport(db: Database, now: number, onlyUser?: number): Spend
   return {
     month: new Date(since).toISOString().slice(0, 7),
     total: cents(rows.reduce((n, r) => n + r.usd, 0)),
-    teamBudget: teamBudget(db),
+    teamBudget: await teamBudget(db),
     users,
     models: [...byModel].map(([model, e]) => ({ model, videos: e.videos, usd: cents(e.usd) })),
   };
 }
 
 /** The spend per user and model as CSV (RFC 4180), for a spreadsheet. */
-export function spendCsv(db: Database, now: number): string {
+export async function spendCsv(db: Database, now: number): Promise<string> {
   const since = startOfMonth(new Date(now));
-  const names = new Map(db.listUsers().map((u) => [u.id, u.username]));
+  const names = new Map((await db.listUsers()).map((u) => [u.id, u.username]));
   const quote = (value: string) =>
     /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
   const lines = [["month", "user", "model", "videos", "usd"].join(",")];
   const month = new Date(since).toISOString().slice(0, 7);
-  for (const row of db.spendSince(since)) {
+  for (const row of await db.spendSince(since)) {
     lines.push(
       [
         month,

@@ -1,4 +1,4 @@
-import type { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
 import { AppError } from "../errors.ts";
 
 /**
@@ -77,12 +77,16 @@ export function userLimits(
 }
 
 /**
- * Refuses a new job while the user has as many unfinished as allowed (429). Synchronous, so it
- * runs in the insert's transaction too, where concurrent creates cannot both pass it.
+ * Refuses a new job while the user has as many unfinished as allowed (429). Run again in the
+ * insert's transaction, where concurrent creates cannot both pass it.
  */
-export function checkInFlight(db: Database, limits: UserLimits, userId: number): void {
+export async function checkInFlight(
+  db: Database,
+  limits: UserLimits,
+  userId: number,
+): Promise<void> {
   if (limits.maxInFlight === 0) return;
-  if (db.inFlightCountOf(userId) < limits.maxInFlight) return;
+  if (await db.inFlightCountOf(userId) < limits.maxInFlight) return;
   throw new AppError(
     429,
     "too_many_in_flight",

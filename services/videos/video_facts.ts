@@ -1,5 +1,5 @@
 import { extendRefusal, priceOf } from "../models/catalog.ts";
-import type { VideoRow } from "../stores/db.ts";
+import type { VideoRow } from "../stores/database.ts";
 import { AppError } from "../errors.ts";
 import type { ProviderSet } from "../providers/registry.ts";
 import type {

@@ -1,5 +1,5 @@
 import { priceOf } from "../models/catalog.ts";
-import type { VideoRow } from "../stores/db.ts";
+import type { VideoRow } from "../stores/database.ts";
 import type { Video } from "../types.ts";
 import { audioOf, remakeOf, type VideoFacts } from "./video_facts.ts";
 

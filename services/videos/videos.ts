@@ -1,19 +1,11 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import type { Database, NewVideoJob, VideoRow } from "../stores/db.ts";
+import type { Database, NewVideoJob, VideoRow } from "../stores/database.ts";
 import { AppError, conflict, invalid, notFound } from "../errors.ts";
 import type { VideoEvents } from "../live/events.ts";
 import { IMAGE_EXTENSIONS, MAX_REFERENCE_BYTES, sniffImageType } from "../media/images.ts";
 import type { JobRunner } from "./jobs.ts";
-import {
-  CONTENT_TYPES,
-  fileSize,
-  mediaPath,
-  removeQuietly,
-  uploadsDir,
-  videoDir,
-  writeBytesAtomically,
-} from "../stores/media/files.ts";
+import { CONTENT_TYPES, makePrivateDir } from "../stores/media/files.ts";
+import { mediaKey, type MediaStore, uploadKey, videoPrefix } from "../stores/media/media_store.ts";
+import { scratchDir } from "../stores/open_media.ts";
 import { priceOf } from "../models/catalog.ts";
 import { cutFrame, FRAME_COUNT } from "../media/frames.ts";
 import { errorFields, type Logger, silentLogger } from "../app/log.ts";
@@ -37,12 +29,15 @@ import { decodeCursor, encodeCursor, toVideo } from "./video_view.ts";
 /** What the video functions work with; built once in main.ts. */
 export interface VideoServices {
   db: Database;
+  /** Where videos, thumbnails, storyboards and reference images are kept. */
+  media: MediaStore;
   events: VideoEvents;
   jobs: JobRunner;
   /** All providers as one, for naming and readiness checks only (`ProviderSet.upstream`). */
   upstream: Upstream;
   /** The configured providers: which models are offered, and whose upstream makes a video. */
   providers: ProviderSet;
+  /** DATA_DIR: scratch files (a frame being cut) are made inside it. */
   dataDir: string;
   /** The ffmpeg program, for a video's last frame; without it, frames come from spritesheets. */
   ffmpeg?: string;
@@ -66,14 +61,14 @@ function newVideoId(): string {
   return "vid_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function ownVideo(s: VideoServices, userId: number, id: string): VideoRow {
-  const row = s.db.videoOfUser(id, userId);
+async function ownVideo(s: VideoServices, userId: number, id: string): Promise<VideoRow> {
+  const row = await s.db.videoOfUser(id, userId);
   if (!row) throw notFound();
   return row;
 }
 
-export function getVideo(s: VideoServices, userId: number, id: string): Video {
-  return toVideo(ownVideo(s, userId, id), s.facts);
+export async function getVideo(s: VideoServices, userId: number, id: string): Promise<Video> {
+  return toVideo(await ownVideo(s, userId, id), s.facts);
 }
 
 export async function createVideo(
@@ -98,11 +93,11 @@ export async function createVideo(
   const cost = priceOf(model, { size, seconds, audio });
   // Refused for the limits and budget before the image is even stored; both are checked again
   // as it is inserted. The rate is counted after the quick refusals, which do not use it up.
-  checkInFlight(s.db, s.limits, userId);
-  checkBudget(s.db, userId, cost, s.now());
+  await checkInFlight(s.db, s.limits, userId);
+  await checkBudget(s.db, userId, cost, s.now());
   await takeCreate(s.limits, userId, s.now());
   const stored = reference ? await storeReference(s, id, reference) : undefined;
-  insertWithinBudget(s, {
+  await insertWithinBudget(s, {
     estimated_cost: cost,
     id,
     user_id: userId,
@@ -116,7 +111,7 @@ export async function createVideo(
     remixed_from: continues,
     derivation: continues ? "continue" : null,
     source_upstream_id: null,
-    reference_path: stored?.path ?? null,
+    reference_key: stored?.key ?? null,
     reference_type: stored?.type ?? null,
     idempotency_key: crypto.randomUUID(),
     created_at: s.now(),
@@ -155,16 +150,16 @@ async function deriveVideo(
   action: VideoAction,
   request: { prompt: string; seconds?: string },
 ): Promise<Video> {
-  const source = ownVideo(s, userId, sourceId);
+  const source = await ownVideo(s, userId, sourceId);
   const refused = s.facts.refusal(source, action);
   if (refused) throw refused;
   const model = s.facts.model(source)!;
   const added = action === "extend" ? extensionSeconds(model, request.seconds) : null;
-  checkInFlight(s.db, s.limits, userId);
+  await checkInFlight(s.db, s.limits, userId);
   await takeCreate(s.limits, userId, s.now());
   const id = newVideoId();
   const audio = audioOf(source);
-  insertWithinBudget(s, {
+  await insertWithinBudget(s, {
     // What is made (and paid for) is the new segment of an extension, the whole video otherwise.
     estimated_cost: priceOf(model, { size: source.size, seconds: added ?? source.seconds, audio }),
     id,
@@ -180,7 +175,7 @@ async function deriveVideo(
     source_upstream_id: source.upstream_id,
     derivation: action,
     extension_seconds: added,
-    reference_path: null,
+    reference_key: null,
     reference_type: null,
     idempotency_key: crypto.randomUUID(),
     created_at: s.now(),
@@ -189,7 +184,7 @@ async function deriveVideo(
   if (video.error?.code === "not_offered") {
     // The endpoint has no such action (a gateway's 404/405): nothing was made, so nothing is
     // kept; the action is marked unavailable and the person is told why.
-    s.db.deleteVideo(id, userId);
+    await s.db.deleteVideo(id, userId);
     throw new AppError(409, `${action}_not_supported`, video.error.message);
   }
   return video;
@@ -219,11 +214,11 @@ export async function continueVideo(
   sourceId: string,
   prompt: string,
 ): Promise<Video> {
-  const source = ownVideo(s, userId, sourceId);
+  const source = await ownVideo(s, userId, sourceId);
   const refused = s.facts.refusal(source, "continue");
   if (refused) throw refused;
   // Before the frame is taken: refused now rather than after the work (createVideo counts it).
-  checkInFlight(s.db, s.limits, userId);
+  await checkInFlight(s.db, s.limits, userId);
   const lastFrame = await lastFrameOf(s, userId, source);
   return await createVideo(
     s,
@@ -246,9 +241,11 @@ export async function continueVideo(
  */
 async function lastFrameOf(s: VideoServices, userId: number, source: VideoRow) {
   const video = await contentFile(s, userId, source.id, "video");
-  await mkdir(uploadsDir(s.dataDir), { recursive: true, mode: 0o700 });
   const frame = s.ffmpeg
-    ? await lastFrameOfVideo(s.ffmpeg, video.path, source.size, uploadsDir(s.dataDir))
+    ? await withLocalCopy(s, video.key, async (path) => {
+      await makePrivateDir(scratchDir(s.dataDir));
+      return await lastFrameOfVideo(s.ffmpeg!, path, source.size, scratchDir(s.dataDir));
+    })
     : undefined;
   if (frame) return frame;
   if (source.spritesheet_bytes === null) {
@@ -259,29 +256,54 @@ async function lastFrameOf(s: VideoServices, userId: number, source: VideoRow) {
     );
   }
   const sheet = await contentFile(s, userId, source.id, "spritesheet");
-  return cutFrame(await Deno.readFile(sheet.path), FRAME_COUNT - 1, source.size);
+  return cutFrame(await sheetBytes(s, sheet.key), FRAME_COUNT - 1, source.size);
+}
+
+/** Runs `work` on a file on this machine holding the object (a scratch copy from a bucket). */
+async function withLocalCopy<T>(
+  s: VideoServices,
+  key: string,
+  work: (path: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const copy = await s.media.localCopy(key);
+  if (!copy) return undefined;
+  try {
+    return await work(copy.path);
+  } finally {
+    await copy.release();
+  }
+}
+
+async function sheetBytes(s: VideoServices, key: string): Promise<Uint8Array> {
+  const bytes = await s.media.readBytes(key);
+  if (!bytes) throw notFound("The spritesheet of this video");
+  return bytes;
 }
 
 /**
  * Limit and budget checks and the insert as one transaction, so concurrent creates can neither
  * overspend nor pass the in-flight limit together.
  */
-function insertWithinBudget(s: VideoServices, job: NewVideoJob & { estimated_cost: number }) {
+async function insertWithinBudget(
+  s: VideoServices,
+  job: NewVideoJob & { estimated_cost: number },
+) {
   try {
-    s.db.transaction(() => {
-      checkInFlight(s.db, s.limits, job.user_id);
-      checkBudget(s.db, job.user_id, job.estimated_cost, s.now());
-      s.db.insertVideoJob(job);
+    await s.db.transaction(async (tx) => {
+      await tx.serializeCreates();
+      await checkInFlight(tx, s.limits, job.user_id);
+      await checkBudget(tx, job.user_id, job.estimated_cost, s.now());
+      await tx.insertVideoJob(job);
     });
   } catch (error) {
-    if (job.reference_path) void removeQuietly(job.reference_path);
+    if (job.reference_key) await s.media.delete(job.reference_key).catch(() => {});
     throw error;
   }
 }
 
 /** Tells the owner about the new job and gives the upstream a moment to accept it. */
 async function submitted(s: VideoServices, id: string): Promise<Video> {
-  const row = s.db.videoById(id)!;
+  const row = (await s.db.videoById(id))!;
   s.events.publish(row.user_id, toVideo(row, s.facts));
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
@@ -289,7 +311,7 @@ async function submitted(s: VideoServices, id: string): Promise<Video> {
     new Promise((resolve) => timer = setTimeout(resolve, SUBMIT_WAIT_MS)),
   ]);
   clearTimeout(timer);
-  return toVideo(s.db.videoById(id) ?? row, s.facts);
+  return toVideo(await s.db.videoById(id) ?? row, s.facts);
 }
 
 async function storeReference(s: VideoServices, id: string, image: ReferenceImage) {
@@ -309,21 +331,20 @@ async function storeReference(s: VideoServices, id: string, image: ReferenceImag
       },
     );
   }
-  await mkdir(uploadsDir(s.dataDir), { recursive: true, mode: 0o700 });
-  const path = join(uploadsDir(s.dataDir), `${id}.${IMAGE_EXTENSIONS[type]}`);
-  await writeBytesAtomically(path, image.bytes);
-  return { path, type };
+  const key = uploadKey(id, IMAGE_EXTENSIONS[type]);
+  await s.media.putBytes(key, image.bytes, type);
+  return { key, type };
 }
 
 export async function deleteVideo(s: VideoServices, userId: number, id: string): Promise<void> {
-  const row = ownVideo(s, userId, id);
-  s.db.deleteVideo(row.id, userId);
-  await removeQuietly(videoDir(s.dataDir, row.id));
-  if (row.reference_path) await removeQuietly(row.reference_path);
+  const row = await ownVideo(s, userId, id);
+  await s.db.deleteVideo(row.id, userId);
+  await s.media.deletePrefix(videoPrefix(row.id));
+  if (row.reference_key) await s.media.delete(row.reference_key);
   const provider = s.providers.forJob(row);
   if (row.upstream_id && provider) {
     // The video is gone here whatever the upstream says; what it kept is recorded for admins.
-    await provider.provider.upstream.delete(row.upstream_id).catch((error) => {
+    await provider.provider.upstream.delete(row.upstream_id).catch(async (error) => {
       const reason = (error as Error)?.message ?? String(error);
       (s.log ?? silentLogger).warn("upstream delete failed; the copy is kept upstream", {
         video: row.id,
@@ -331,7 +352,7 @@ export async function deleteVideo(s: VideoServices, userId: number, id: string):
         provider: provider.provider.id,
         ...errorFields(error),
       });
-      s.db.addLeftover({
+      await s.db.addLeftover({
         video_id: row.id,
         provider: provider.provider.id,
         model: row.model,
@@ -348,14 +369,18 @@ export interface VideoPage {
   next_cursor: string | null;
 }
 
-export function listVideos(s: VideoServices, userId: number, query: LibraryQueryInput): VideoPage {
+export async function listVideos(
+  s: VideoServices,
+  userId: number,
+  query: LibraryQueryInput,
+): Promise<VideoPage> {
   const before = query.cursor ? decodeCursor(query.cursor) : undefined;
   if (before === null) throw invalid({ cursor: "This cursor is not one the server gave out." });
   if (query.model && !s.providers.catalog.describe(query.model)) {
     const offered = s.providers.models.map((m) => m.id).join(", ");
     throw invalid({ model: `No video was made with ${query.model}. Use one of ${offered}.` });
   }
-  const rows = s.db.library({
+  const rows = await s.db.library({
     userId,
     limit: query.limit + 1,
     status: query.status,
@@ -376,13 +401,13 @@ export function listVideos(s: VideoServices, userId: number, query: LibraryQuery
  * image: it is not kept once it has been sent). Validated again: the model may be gone since.
  * `successor` makes it again with the model that replaced a retired one instead.
  */
-export function rerunVideo(
+export async function rerunVideo(
   s: VideoServices,
   userId: number,
   id: string,
   successor = false,
 ): Promise<Video> {
-  const source = ownVideo(s, userId, id);
+  const source = await ownVideo(s, userId, id);
   const remake = successor ? remakeOf(s.facts, source) : null;
   if (successor && !remake) {
     throw conflict("This video's model has no successor on this server to make it again with.");
@@ -399,7 +424,7 @@ export function rerunVideo(
     const fields = fieldErrors(parsed.error);
     throw invalid(fields, Object.values(fields)[0]);
   }
-  return createVideo(s, userId, parsed.data);
+  return await createVideo(s, userId, parsed.data);
 }
 
 export interface VideoDetail {
@@ -414,14 +439,18 @@ export interface VideoDetail {
   retryReason: string | null;
 }
 
-export function videoDetail(s: VideoServices, userId: number, id: string): VideoDetail {
-  const row = ownVideo(s, userId, id);
-  const source = row.remixed_from ? s.db.videoOfUser(row.remixed_from, userId) : undefined;
+export async function videoDetail(
+  s: VideoServices,
+  userId: number,
+  id: string,
+): Promise<VideoDetail> {
+  const row = await ownVideo(s, userId, id);
+  const source = row.remixed_from ? await s.db.videoOfUser(row.remixed_from, userId) : undefined;
   return {
     video: toVideo(row, s.facts),
     source: source ? toVideo(source, s.facts) : null,
     derivation: row.derivation ?? (row.remixed_from ? "remix" : null),
-    derived: s.db.madeFrom(row.id, userId).map((r) => ({
+    derived: (await s.db.madeFrom(row.id, userId)).map((r) => ({
       video: toVideo(r, s.facts),
       derivation: r.derivation ?? "remix",
     })),
@@ -430,7 +459,10 @@ export function videoDetail(s: VideoServices, userId: number, id: string): Video
 }
 
 export interface ContentFile {
-  path: string;
+  /** Its media key (for tools that need a local copy). */
+  key: string;
+  /** Bytes `start`..`end` (inclusive), streamed from wherever the media is kept. */
+  read(start: number, end: number): Promise<ReadableStream<Uint8Array> | null>;
   size: number;
   contentType: string;
   etag: string;
@@ -444,16 +476,17 @@ export async function contentFile(
   id: string,
   variant: ContentVariant,
 ): Promise<ContentFile> {
-  const row = ownVideo(s, userId, id);
+  const row = await ownVideo(s, userId, id);
   if (row.status !== "completed") {
     throw conflict("The video is not ready yet.");
   }
-  const path = mediaPath(s.dataDir, row.id, variant);
-  const size = await fileSize(path);
+  const key = mediaKey(row.id, variant);
+  const size = (await s.media.stat(key))?.size ?? null;
   if (size === null) throw notFound(`The ${variant} of this video`);
-  const extension = path.slice(path.lastIndexOf("."));
+  const extension = key.slice(key.lastIndexOf("."));
   return {
-    path,
+    key,
+    read: (start, end) => s.media.read(key, start, end),
     size,
     contentType: CONTENT_TYPES[variant],
     // Files never change once renamed into place, so id, variant and size identify the bytes.
@@ -473,11 +506,13 @@ export async function videoFrame(
   id: string,
   frame: number,
 ): Promise<{ jpeg: Uint8Array; at: number }> {
-  const row = ownVideo(s, userId, id);
+  const row = await ownVideo(s, userId, id);
   const video = await contentFile(s, userId, id, "video");
   const length = row.media_seconds ?? Number(row.seconds);
   const at = Math.round(length * frame / (FRAME_COUNT - 1) * 10) / 10;
-  const still = s.facts.ffmpeg && s.ffmpeg ? await frameAt(s.ffmpeg, video.path, at) : undefined;
+  const still = s.facts.ffmpeg && s.ffmpeg
+    ? await withLocalCopy(s, video.key, (path) => frameAt(s.ffmpeg!, path, at))
+    : undefined;
   if (still) return { jpeg: still, at };
   if (row.spritesheet_bytes === null) {
     throw new AppError(
@@ -488,13 +523,17 @@ export async function videoFrame(
     );
   }
   const sheet = await contentFile(s, userId, id, "spritesheet");
-  return { jpeg: cutFrame(await Deno.readFile(sheet.path), frame), at };
+  return { jpeg: cutFrame(await sheetBytes(s, sheet.key), frame), at };
 }
 
 /** Videos changed since a stream last saw them; on a first connect, the unfinished ones. */
-export function videosToReplay(s: VideoServices, userId: number, since: number | null): Video[] {
+export async function videosToReplay(
+  s: VideoServices,
+  userId: number,
+  since: number | null,
+): Promise<Video[]> {
   const rows = since === null
-    ? s.db.unfinishedVideosOf(userId)
-    : s.db.videosUpdatedSince(userId, since);
+    ? await s.db.unfinishedVideosOf(userId)
+    : await s.db.videosUpdatedSince(userId, since);
   return rows.map((row) => toVideo(row, s.facts));
 }

@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { Database } from "../stores/db.ts";
+import type { Database } from "../stores/database.ts";
 import { AppError } from "../errors.ts";
 import type { JobRunner } from "./jobs.ts";
 import { openAISdk } from "../providers/openai/provider.ts";
@@ -39,14 +39,16 @@ export async function handleOpenAIWebhook(
   }
   const deliveryId = headers.get("webhook-id")!;
   const now = deps.now();
-  deps.db.pruneWebhookDeliveries(now - 2 * TOLERANCE_SECONDS * 1000);
-  if (!deps.db.recordWebhookDelivery(deliveryId, now)) {
+  await deps.db.pruneWebhookDeliveries(now - 2 * TOLERANCE_SECONDS * 1000);
+  if (!await deps.db.recordWebhookDelivery(deliveryId, now)) {
     return { type: String(event.type), videoId: null, duplicate: true };
   }
   const upstreamId = typeof event.data?.id === "string" ? event.data.id : undefined;
   const isVideoEvent = event.type === "video.completed" || event.type === "video.failed";
-  const video = isVideoEvent && upstreamId ? deps.db.videoByUpstreamId(upstreamId) : undefined;
-  if (video) deps.jobs.expedite(video.id);
+  const video = isVideoEvent && upstreamId
+    ? await deps.db.videoByUpstreamId(upstreamId)
+    : undefined;
+  if (video) await deps.jobs.expedite(video.id);
   return { type: String(event.type), videoId: video?.id ?? null, duplicate: false };
 }
 
@@ -70,9 +72,10 @@ export async function handleFalWebhook(
     if (!(error instanceof FalWebhookRejected)) throw error;
     throw new AppError(400, "invalid_signature", "The webhook signature could not be verified.");
   }
-  const video = deps.provider.webhooks.upstreamIds(delivery.requestId)
-    .map((id) => deps.db.videoByUpstreamId(id))
-    .find((row) => row !== undefined);
-  if (video) deps.jobs.expedite(video.id);
+  let video;
+  for (const id of deps.provider.webhooks.upstreamIds(delivery.requestId)) {
+    video ??= await deps.db.videoByUpstreamId(id);
+  }
+  if (video) await deps.jobs.expedite(video.id);
   return { requestId: delivery.requestId, videoId: video?.id ?? null };
 }

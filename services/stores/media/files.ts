@@ -9,7 +9,7 @@ export const CONTENT_TYPES: Record<ContentVariant, string> = {
   spritesheet: "image/jpeg",
 };
 
-const FILE_NAMES: Record<ContentVariant, string> = {
+export const FILE_NAMES: Record<ContentVariant, string> = {
   video: "video.mp4",
   thumbnail: "thumbnail.webp",
   spritesheet: "spritesheet.jpg",

@@ -1,3 +1,5 @@
+import { FILE_NAMES } from "./files.ts";
+import type { ContentVariant } from "../../types.ts";
 /**
  * Where media (videos, thumbnails, storyboards, reference images) is kept, by key: a folder in
  * DATA_DIR, or an S3-compatible bucket. Keys look like `media/<video id>/video.mp4` and
@@ -40,4 +42,19 @@ export function checkKey(key: string): string {
     throw new Error(`Not a media key: ${JSON.stringify(key)}`);
   }
   return key;
+}
+
+/** The key of one of a video's files: `media/<video id>/video.mp4` and its siblings. */
+export function mediaKey(videoId: string, variant: ContentVariant): string {
+  return `media/${videoId}/${FILE_NAMES[variant]}`;
+}
+
+/** The key under which all of a video's files live (removed together). */
+export function videoPrefix(videoId: string): string {
+  return `media/${videoId}`;
+}
+
+/** Where a reference image waits until it has been sent. */
+export function uploadKey(id: string, extension: string): string {
+  return `uploads/${id}.${extension}`;
 }

@@ -24,3 +24,18 @@ export async function rejection(work: Promise<unknown>): Promise<UpstreamError> 
   }
   throw new Error("expected the call to fail");
 }
+
+/** What `work` rejected with (of `type`, when given); fails when it resolves. */
+export async function assertRejects(
+  work: () => Promise<unknown>,
+  // deno-lint-ignore no-explicit-any
+  type?: new (...args: any[]) => Error,
+): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    if (type) assert(error instanceof type, `expected a ${type.name}, got ${error}`);
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}

@@ -26,8 +26,9 @@ export class S3Store implements MediaStore {
     await this.s3.putObject(checkKey(key), bytes, contentType);
   }
 
-  stat(key: string): Promise<StoredObject | null> {
-    return this.s3.headObject(checkKey(key));
+  async stat(key: string): Promise<StoredObject | null> {
+    const found = await this.s3.headObject(checkKey(key));
+    return found && { size: found.size };
   }
 
   async read(key: string, start: number, end: number) {

@@ -39,7 +39,7 @@ async function seedShowcase(server: TestServer) {
     prompt: "Aerial shot of a lighthouse on a rocky coast during a storm, waves crashing",
   });
   const now = Date.now();
-  seedVideos(server, [
+  await seedVideos(server, [
     {
       prompt: "A hummingbird drinking from a red flower, slow motion, macro lens",
       status: "failed",
@@ -263,7 +263,7 @@ Deno.test({
     await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
     await using browser = await launch();
     const { fox } = await seedShowcase(server);
-    const [failed] = seedVideos(server, [{
+    const [failed] = await seedVideos(server, [{
       prompt: "A storm over the sea",
       status: "failed",
       error: { code: "upstream_error", message: "The service refused the request." },
@@ -308,7 +308,7 @@ Deno.test({
     await using server = await startServer({ timeScale: 0.05, pollMs: 50 });
     await using browser = await launch();
     const { fox } = await seedShowcase(server);
-    seedVideos(server, [{
+    await seedVideos(server, [{
       prompt: "An-unbroken-prompt-" + "x".repeat(180),
       status: "failed",
       error: { code: "generation_failed", message: "y".repeat(200) },

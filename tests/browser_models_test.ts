@@ -165,7 +165,7 @@ Deno.test({
       server.runtime.facts.ffmpeg ? ["video", "thumbnail", "spritesheet"] : ["video"],
     );
     // And one whose files beyond the MP4 are not here.
-    const [bare] = seedVideos(server, [{
+    const [bare] = await seedVideos(server, [{
       prompt: "A cup of tea going cold",
       model: model.id,
       size: model.default_size,

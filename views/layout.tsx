@@ -81,13 +81,17 @@ export function Layout(props: {
               </a>
               {props.user && (
                 <div class="header-user">
-                  <span class="user-name" title="Signed in">
+                  <a
+                    class="user-name"
+                    href="/account/password"
+                    title="Signed in · change your password"
+                  >
                     <span class="avatar" aria-hidden="true">
                       {props.user.username.slice(0, 1).toUpperCase()}
                     </span>
                     <span class="user-label">{props.user.username}</span>
                     {props.user.role === "admin" && <span class="chip chip-admin">admin</span>}
-                  </span>
+                  </a>
                   {props.user.role === "admin" && (
                     <a class="btn btn-ghost btn-sm admin-link" href="/admin">Admin</a>
                   )}

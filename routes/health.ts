@@ -10,6 +10,7 @@ export function healthRoutes(deps: AppDeps) {
     .get("/healthz", (c) => c.json({ ok: true }))
     .get("/readyz", async (c) => {
       const readiness = await checkReadiness({
+        now: deps.videos.now,
         db: deps.videos.db,
         upstream: deps.videos.upstream,
         providerNames: deps.videos.providers.entries.map((e) =>

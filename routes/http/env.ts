@@ -1,4 +1,5 @@
 import type { AuthContext } from "../../services/auth/auth.ts";
+import type { UsersContext } from "../../services/auth/users.ts";
 import type { Config } from "../../services/app/config.ts";
 import type { Logger } from "../../services/app/log.ts";
 import type { RequestBudget } from "../../services/providers/request_budget.ts";
@@ -11,6 +12,7 @@ import type { VideoServices } from "../../services/videos/videos.ts";
 export interface AppDeps {
   config: Config;
   auth: AuthContext;
+  users: UsersContext;
   videos: VideoServices;
   /** Longest silence on a live stream before a comment line keeps proxies from closing it. */
   heartbeatMs?: number;

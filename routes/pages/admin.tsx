@@ -145,11 +145,7 @@ export function adminRoutes(deps: AppDeps) {
     })
     .post("/users/:id/delete", idParam, (c) =>
       act(c, async () => {
-        await removeUser(
-          { db, media: deps.videos.media, streams: deps.auth.streams },
-          c.req.valid("param").id,
-          c.var.user.id,
-        );
+        await removeUser(deps.users, c.req.valid("param").id, c.var.user.id);
         return "removed";
       }));
 }

@@ -30,10 +30,11 @@ export async function checkReadiness(deps: {
   providerNames: readonly string[];
   health: UpstreamHealth;
   simulated: boolean;
+  now: () => number;
 }): Promise<Readiness> {
   let database = "ok";
   try {
-    await deps.db.touchHealth(Date.now());
+    await deps.db.touchHealth(deps.now());
   } catch (error) {
     database = `not writable: ${withoutAddresses((error as Error).message)}`;
   }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { AuthContext } from "../auth/auth.ts";
+import type { UsersContext } from "../auth/users.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "../stores/database.ts";
 import { openDatabase } from "../stores/open_database.ts";
@@ -52,6 +53,8 @@ export interface Runtime {
   media: MediaStore;
   events: VideoEvents;
   auth: AuthContext;
+  /** What managing users needs (their media goes with them; their streams close). */
+  users: UsersContext;
   videos: VideoServices;
   jobs: JobRunner;
   /** The configured providers (in demo mode: every one, simulated). */
@@ -124,6 +127,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const { db, client: sql } = await openDatabase(
     join(config.DATA_DIR, "sora-studio.db"),
     config.DATABASE_URL,
+    now,
   );
   const secret = await sessionSecret(config.SESSION_SECRET, config.DATA_DIR, db);
   const media = openMediaStore(config);
@@ -138,6 +142,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   if (events instanceof PostgresVideoEvents) await events.start();
   const health = providers.health;
   const budget = providers.budget;
+  const streams = new MemoryStreamRegistry(config.MAX_STREAMS_PER_USER);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
@@ -163,7 +168,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     sql,
     media,
     events,
-    auth: { db, secret, now, throttle: new LoginThrottle(DEFAULT_LIMITS, now) },
+    auth: { db, secret, now, throttle: new LoginThrottle(DEFAULT_LIMITS, now), streams },
+    users: { db, media, streams },
     videos: {
       db,
       media,
@@ -187,7 +193,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     log,
     health,
     budget,
-    streams: new MemoryStreamRegistry(config.MAX_STREAMS_PER_USER),
+    streams,
     close() {
       // Called from a signal handler and after the server stops: the second call waits for the first.
       closed ??= (async () => {

@@ -144,13 +144,14 @@ export async function createUser(
   username: string,
   password: string,
   role: Role,
+  now: () => number = Date.now,
 ): Promise<User> {
   checkUsername(username);
   checkPassword(password, username);
   if (await db.userByName(username)) {
     throw new AppError(409, "user_exists", `A user named ${username} already exists.`);
   }
-  const id = await db.insertUser(username, await hashPassword(password), role, Date.now());
+  const id = await db.insertUser(username, await hashPassword(password), role, now());
   return { id, username, role };
 }
 

@@ -71,47 +71,36 @@ export class LoginThrottle implements LoginAttempts {
     const now = this.now();
     const byAddress = this.#recent(this.#addresses.get(address), now);
     const account = this.#account(username, now);
-    const waits = [
-      byAddress.length >= this.limits.perAddress
-        ? byAddress[byAddress.length - this.limits.perAddress] + this.limits.windowMs - now
-        : 0,
-      this.#accountWait(account, address, now),
-    ];
-    const wait = Math.max(...waits);
-    if (wait > 0) return Promise.resolve(Math.ceil(wait / 1000));
+    const wait = attemptWait(this.limits, now, {
+      byAddress,
+      accountTimes: account.times,
+      lastFromAddress: account.lastByAddress.get(address),
+    });
+    if (wait > 0) return Promise.resolve(wait);
     byAddress.push(now);
     this.#addresses.set(address, byAddress);
     account.times.push(now);
     account.lastByAddress.set(address, now);
-    this.#accounts.set(key(username), account);
+    this.#accounts.set(accountKey(username), account);
     this.#sweep(now);
     return Promise.resolve(0);
   }
 
   succeeded(username: string, address: string): Promise<void> {
-    this.#accounts.delete(key(username));
+    this.#accounts.delete(accountKey(username));
     this.#unreserve(address);
     return Promise.resolve();
   }
 
   cancelled(username: string, address: string): Promise<void> {
-    const account = this.#accounts.get(key(username));
+    const account = this.#accounts.get(accountKey(username));
     account?.times.pop();
     this.#unreserve(address);
     return Promise.resolve();
   }
 
-  /** How long this address must still wait before trying this account again. */
-  #accountWait(account: AccountFailures, address: string, now: number): number {
-    const last = account.lastByAddress.get(address);
-    const beyond = account.times.length - this.limits.freePerAccount;
-    if (last === undefined || beyond < 0) return 0;
-    const delay = Math.min(this.limits.baseDelayMs * 2 ** beyond, this.limits.maxDelayMs);
-    return last + delay - now;
-  }
-
   #account(username: string, now: number): AccountFailures {
-    const found = this.#accounts.get(key(username));
+    const found = this.#accounts.get(accountKey(username));
     const since = now - this.limits.windowMs;
     const lastByAddress = new Map(
       [...found?.lastByAddress ?? []].filter(([, at]) => at > since),
@@ -142,7 +131,34 @@ export class LoginThrottle implements LoginAttempts {
   }
 }
 
+/** What the rules look at for one attempt: recent attempts only (within `windowMs` of now). */
+export interface RecentAttempts {
+  /** When each recent attempt from the address was made, oldest first. */
+  byAddress: readonly number[];
+  /** When each recent counted attempt on the account was made. */
+  accountTimes: readonly number[];
+  /** The address's own last recent attempt on the account, if any. */
+  lastFromAddress: number | undefined;
+}
+
+/**
+ * The rules, for every store: the seconds this attempt must wait (0 when it may go ahead) — the
+ * per-address hard limit, and the account's progressive delay for an address that tried it.
+ */
+export function attemptWait(limits: ThrottleLimits, now: number, recent: RecentAttempts): number {
+  const { byAddress, accountTimes, lastFromAddress } = recent;
+  const addressWait = byAddress.length >= limits.perAddress
+    ? byAddress[byAddress.length - limits.perAddress] + limits.windowMs - now
+    : 0;
+  const beyond = accountTimes.length - limits.freePerAccount;
+  const accountWait = lastFromAddress === undefined || beyond < 0
+    ? 0
+    : lastFromAddress + Math.min(limits.baseDelayMs * 2 ** beyond, limits.maxDelayMs) - now;
+  const wait = Math.max(addressWait, accountWait);
+  return wait > 0 ? Math.ceil(wait / 1000) : 0;
+}
+
 /** Usernames are matched case-insensitively, so "Ada" and "ada" share one count. */
-function key(username: string): string {
+export function accountKey(username: string): string {
   return username.toLowerCase();
 }

@@ -135,14 +135,18 @@ export async function classifiedCall<T>(
 }
 
 /** Milliseconds to wait from a Retry-After (or retry-after-ms) header, when there is one. */
-export function retryAfterMs(headers: Headers | undefined): number | undefined {
+export function retryAfterMs(
+  headers: Headers | undefined,
+  /** The clock an HTTP-date is measured against (the app's, in tests a moved one). */
+  now: () => number = Date.now,
+): number | undefined {
   const value = headers?.get("retry-after-ms") ?? undefined;
   if (value && Number.isFinite(Number(value))) return Number(value);
   const seconds = headers?.get("retry-after");
   if (!seconds) return undefined;
   if (/^\d+(\.\d+)?$/.test(seconds.trim())) return Number(seconds) * 1000;
   const at = Date.parse(seconds);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now());
 }
 
 /**

@@ -19,11 +19,12 @@ const MIGRATION_LOCK = 7_242_024;
 export async function openDatabase(
   sqlitePath: string,
   databaseUrl?: string,
+  now: () => number = Date.now,
 ): Promise<OpenDatabase> {
   if (databaseUrl) {
     const client = new PostgresClient(databaseUrl);
     try {
-      const schemaVersion = await migratePostgres(client);
+      const schemaVersion = await migratePostgres(client, now);
       return { db: new Database(client, client), client, schemaVersion };
     } catch (error) {
       await client.close();
@@ -71,7 +72,7 @@ async function migrateSqlite(client: SqliteClient): Promise<number> {
 }
 
 /** All steps in one transaction under an advisory lock: a second instance waits, then sees them. */
-function migratePostgres(client: PostgresClient): Promise<number> {
+function migratePostgres(client: PostgresClient, now: () => number): Promise<number> {
   return client.transaction(async (tx) => {
     await tx.run("SELECT pg_advisory_xact_lock(?)", MIGRATION_LOCK);
     await tx.run(
@@ -88,7 +89,7 @@ function migratePostgres(client: PostgresClient): Promise<number> {
       await tx.run(
         "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
         version + 1,
-        Date.now(),
+        now(),
       );
     }
     return POSTGRES_MIGRATIONS.length;

@@ -33,10 +33,26 @@ export interface CreateRate {
     now: number,
     windowMs: number,
     max: number,
-  ): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+  ): Promise<RateVerdict>;
 }
 
 export const RATE_WINDOW_MS = 60_000;
+
+export type RateVerdict = { ok: true } | { ok: false; retryAfterMs: number };
+
+/**
+ * The rule, for every store: given the times (oldest first) of the user's creates in the window,
+ * whether one more may go, or how long until the oldest leaves the window.
+ */
+export function rateVerdict(
+  times: readonly number[],
+  now: number,
+  windowMs: number,
+  max: number,
+): RateVerdict {
+  if (times.length < max) return { ok: true };
+  return { ok: false, retryAfterMs: times[times.length - max] + windowMs - now };
+}
 
 /** A sliding window per user: the times of their creates of the last minute. */
 export class MemoryCreateRate implements CreateRate {
@@ -44,9 +60,10 @@ export class MemoryCreateRate implements CreateRate {
 
   take(userId: number, now: number, windowMs: number, max: number) {
     const times = (this.#times.get(userId) ?? []).filter((at) => at > now - windowMs);
-    if (times.length >= max) {
+    const verdict = rateVerdict(times, now, windowMs, max);
+    if (!verdict.ok) {
       this.#times.set(userId, times);
-      return Promise.resolve({ ok: false as const, retryAfterMs: times[0] + windowMs - now });
+      return Promise.resolve(verdict);
     }
     times.push(now);
     this.#times.set(userId, times);

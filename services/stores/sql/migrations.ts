@@ -181,6 +181,34 @@ const SHARED_STEPS: readonly string[] = [
   `ALTER TABLE videos ADD COLUMN lease_owner TEXT;
    ALTER TABLE videos ADD COLUMN lease_until BIGINT;
    ALTER TABLE videos RENAME COLUMN reference_path TO reference_key;`,
+  // Several instances share what one process kept in memory (used on PostgreSQL; SQLite has one
+  // process and keeps these in memory): login attempts, creates per minute, open live streams,
+  // upstream sends of the last minute, and each provider's health.
+  `CREATE TABLE login_address_attempts (id TEXT PRIMARY KEY, address TEXT NOT NULL, at BIGINT NOT NULL);
+   CREATE INDEX login_address_attempts_address ON login_address_attempts(address, at);
+   CREATE INDEX login_address_attempts_at ON login_address_attempts(at);
+   CREATE TABLE login_account_attempts (
+     id TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     address TEXT NOT NULL,
+     counted INTEGER NOT NULL DEFAULT 1,
+     at BIGINT NOT NULL
+   );
+   CREATE INDEX login_account_attempts_account ON login_account_attempts(account, at);
+   CREATE INDEX login_account_attempts_at ON login_account_attempts(at);
+   CREATE TABLE create_events (id TEXT PRIMARY KEY, user_id BIGINT NOT NULL, at BIGINT NOT NULL);
+   CREATE INDEX create_events_user ON create_events(user_id, at);
+   CREATE TABLE stream_slots (
+     id TEXT PRIMARY KEY,
+     user_id BIGINT NOT NULL,
+     instance TEXT NOT NULL,
+     renewed_at BIGINT NOT NULL
+   );
+   CREATE INDEX stream_slots_user ON stream_slots(user_id, renewed_at);
+   CREATE TABLE upstream_sends (provider TEXT NOT NULL, at BIGINT NOT NULL);
+   CREATE INDEX upstream_sends_provider ON upstream_sends(provider, at);
+   CREATE TABLE upstream_pauses (provider TEXT PRIMARY KEY, until_at BIGINT NOT NULL);
+   CREATE TABLE upstream_health (provider TEXT PRIMARY KEY, state TEXT NOT NULL, at BIGINT NOT NULL);`,
 ];
 
 export const SQLITE_MIGRATIONS: readonly string[] = [...SQLITE_HISTORY, ...SHARED_STEPS];

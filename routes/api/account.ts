@@ -30,8 +30,6 @@ export function apiAccountRoutes(deps: AppDeps) {
         body.new_password,
         clientAddress(c),
       );
-      // The other sessions just ended: their live streams re-check now rather than on their timer.
-      await deps.streams.sessionsEnded(c.var.user.id);
       c.header("Cache-Control", "no-store");
       return c.body(null, 204);
     })

@@ -127,7 +127,6 @@ export function pageRoutes(deps: AppDeps) {
           form.new_password,
           clientAddress(c),
         );
-        await deps.streams.sessionsEnded(c.var.user.id);
         return c.redirect("/account/password?changed=1", 303);
       } catch (error) {
         // Weak or mismatched (400), wrong current password (403), too many tries (429), busy

@@ -57,7 +57,7 @@ Deno.test("[admin] add, reset password, disable, enable and remove users", async
   assertEquals(added.status, 303);
   assertEquals(added.headers.get("location"), "/admin?notice=added");
   const token = (await (await apiLogin(t, "carol")).json()).token;
-  const carol = t.runtime.db.userByName("carol")!;
+  const carol = (await t.runtime.db.userByName("carol"))!;
 
   const weak = await post(t, admin, "/admin/users", { username: "dave", password: "short" });
   assertEquals(weak.status, 400);
@@ -90,14 +90,14 @@ Deno.test("[admin] add, reset password, disable, enable and remove users", async
   await t.waitForVideo(back, id, (v) => v.status === "completed");
   const removed = await post(t, admin, `/admin/users/${carol.id}/delete`);
   assertEquals(removed.headers.get("location"), "/admin?notice=removed");
-  assertEquals(t.runtime.db.userByName("carol"), undefined);
+  assertEquals(await t.runtime.db.userByName("carol"), undefined);
   await Deno.stat(videoDir(t.dataDir, id)).then(() => assert(false, "files left"), () => {});
 });
 
 Deno.test("[admin] an admin cannot disable or remove themself", async () => {
   await using t = await startTestApp({ startJobs: false });
   const admin = await cookieFor(t, "root", "admin");
-  const self = t.runtime.db.userByName("root")!;
+  const self = (await t.runtime.db.userByName("root"))!;
   for (const action of ["disable", "delete"]) {
     const res = await post(t, admin, `/admin/users/${self.id}/${action}`);
     assertEquals(res.status, 409);

@@ -20,7 +20,7 @@ Deno.test("[budget] a create past the user's monthly budget is 402 with what is 
   await using t = await startTestApp({ startJobs: false });
   const admin = await adminCookie(t);
   const token = await t.userToken("ada");
-  const ada = t.runtime.db.userByName("ada")!;
+  const ada = (await t.runtime.db.userByName("ada"))!;
   assertEquals(
     (await post(t, admin, `/admin/users/${ada.id}/budget`, { budget: "1" })).status,
     303,

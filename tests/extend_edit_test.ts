@@ -43,7 +43,7 @@ Deno.test("[extend] a finished Sora video gets longer: lineage, whole length, th
   assertEquals(sent.map((r) => r.path), ["/v1/videos", "/v1/videos/extensions"]);
   assertEquals(t.simulator.getVideo(longer.upstream_id!)?.seconds, "12");
   // Only the new 8-second segment is made, so only it is paid for (sora-2: $0.10 a second).
-  assertEquals(t.runtime.db.videoById(longer.id)?.estimated_cost, 0.8);
+  assertEquals((await t.runtime.db.videoById(longer.id))?.estimated_cost, 0.8);
 
   const done = await t.waitForVideo(token, longer.id, (v) => v.status === "completed");
   assertEquals(done.seconds, "12");
@@ -91,7 +91,7 @@ Deno.test("[edit] a finished Sora video is edited into a new one of the same sha
   assertEquals(edited.remixed_from, source.id);
   assertEquals([edited.model, edited.size, edited.seconds], ["sora-2", "720x1280", "8"]);
   assertEquals(t.simulator.requests.at(-1)?.path, "/v1/videos/edits");
-  assertEquals(t.runtime.db.videoById(edited.id)?.estimated_cost, 0.8);
+  assertEquals((await t.runtime.db.videoById(edited.id))?.estimated_cost, 0.8);
   await t.waitForVideo(token, edited.id, (v) => v.status === "completed");
 });
 
@@ -105,7 +105,7 @@ Deno.test("[extend] another user's video is 404, and the budget refuses before a
     assertEquals(res.status, 404, action);
   }
   // $0.40 of the $0.50 budget is spent; a 20-second extension ($2.00) would pass it.
-  t.runtime.db.setUserBudget(t.runtime.db.userByName("ada")!.id, 0.5);
+  await t.runtime.db.setUserBudget((await t.runtime.db.userByName("ada"))!.id, 0.5);
   const res = await t.api("POST", `/api/videos/${source.id}/extend`, ada, {
     prompt: "the light turns",
     seconds: "20",
@@ -153,7 +153,11 @@ Deno.test("[extend] Veo refuses what it cannot extend, saying why, before asking
       seconds: "8",
     })).json();
     // Marked finished by hand: the refusal comes from the model's limits, not from the job.
-    t.runtime.db.updateVideo(video.id, { status: "completed", upstream_id: "op" }, Date.now());
+    await t.runtime.db.updateVideo(
+      video.id,
+      { status: "completed", upstream_id: "op" },
+      Date.now(),
+    );
     const res = await t.api("POST", `/api/videos/${video.id}/extend`, token, { prompt: "on" });
     assertEquals(res.status, 409, model);
     const error = (await res.json()).error;
@@ -207,12 +211,13 @@ Deno.test("[extend] the detail page offers Extend and Edit, says what is missing
 
 Deno.test("[extend] a database from before derivations keeps its remixes and continuations", async () => {
   const { DatabaseSync } = await import("node:sqlite");
-  const { Database, MIGRATIONS } = await import("../services/stores/db.ts");
+  const { SQLITE_MIGRATIONS } = await import("../services/stores/sql/migrations.ts");
+  const { openDatabase } = await import("../services/stores/open_database.ts");
   const dir = await Deno.makeTempDir({ prefix: "sora-migrate-" });
   const path = `${dir}/app.db`;
   // The schema as the app before this change left it (8 migrations), with one of each kind.
   const old = new DatabaseSync(path);
-  for (const [i, sql] of MIGRATIONS.slice(0, 8).entries()) {
+  for (const [i, sql] of SQLITE_MIGRATIONS.slice(0, 8).entries()) {
     old.exec(sql);
     old.exec(`PRAGMA user_version = ${i + 1}`);
   }
@@ -228,16 +233,16 @@ Deno.test("[extend] a database from before derivations keeps its remixes and con
   insert.run("vid_next", "vid_source", null);
   old.close();
 
-  const db = new Database(path);
+  const { db, client, schemaVersion } = await openDatabase(path);
   try {
-    assertEquals(db.schemaVersion(), MIGRATIONS.length);
-    const kinds = ["vid_source", "vid_remix", "vid_next"].map((id) => {
-      const row = db.videoById(id)!;
+    assertEquals(schemaVersion, SQLITE_MIGRATIONS.length);
+    const kinds = await Promise.all(["vid_source", "vid_remix", "vid_next"].map(async (id) => {
+      const row = (await db.videoById(id))!;
       return [row.derivation, row.source_upstream_id];
-    });
+    }));
     assertEquals(kinds, [[null, null], ["remix", "video_upstream"], ["continue", null]]);
   } finally {
-    db.close();
+    await client.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -249,7 +254,7 @@ Deno.test("[extend] once the provider's copy has expired, remix, extend and edit
   const source = await finishedVideo(t, token, { prompt: "a harbour at noon" });
   // The simulator keeps content an hour, as OpenAI does; this one's hour is over.
   const expiredAt = Math.floor(Date.now() / 1000) - 1;
-  t.runtime.db.updateVideo(source.id, { upstream_expires_at: expiredAt }, Date.now());
+  await t.runtime.db.updateVideo(source.id, { upstream_expires_at: expiredAt }, Date.now());
   const before = t.simulator.requests.length;
   for (const action of ["remix", "extend", "edit"]) {
     const res = await t.api("POST", `/api/videos/${source.id}/${action}`, token, { prompt: "x" });

@@ -30,23 +30,24 @@ Deno.test("[fairness] one user's forty videos do not delay another's single vide
   });
   const bob = await t.userToken("bob");
   const alice = await t.userToken("alice");
-  const bobId = t.runtime.db.userByName("bob")!.id;
+  const bobId = (await t.runtime.db.userByName("bob"))!.id;
 
   const bobs = Array.from(
     { length: 40 },
     (_, i) => t.api("POST", "/api/videos", bob, { prompt: `bob's clip ${i}` }),
   );
   // Every one of bob's jobs is waiting for its turn (or has had it) before alice asks.
-  await waitFor(() => t.runtime.db.inFlightCountOf(bobId) === 40, "bob's 40 videos");
+  await waitFor(async () => await t.runtime.db.inFlightCountOf(bobId) === 40, "bob's 40 videos");
   const callsWhenAliceAsked = calls.length;
   assert(callsWhenAliceAsked < 40, `bob's creates wait for the budget (${calls.length} sent)`);
 
   const res = await t.api("POST", "/api/videos", alice, { prompt: "alice's one clip" });
   assertEquals(res.status, 201);
   const mine = await res.json();
-  const upstreamId = () => t.runtime.db.videoById(mine.id)?.upstream_id;
-  await waitFor(() => !!upstreamId(), "alice's video to be sent", 20_000);
-  const aliceCreate = calls.findIndex((c) => c.method === "POST" && c.job === upstreamId());
+  const upstreamId = async () => (await t.runtime.db.videoById(mine.id))?.upstream_id;
+  await waitFor(async () => !!(await upstreamId()), "alice's video to be sent", 20_000);
+  const aliceUpstreamId = await upstreamId();
+  const aliceCreate = calls.findIndex((c) => c.method === "POST" && c.job === aliceUpstreamId);
   // Her create went at the next turn or the one after, however many of bob's were waiting.
   assert(
     aliceCreate - callsWhenAliceAsked <= 1,
@@ -54,12 +55,14 @@ Deno.test("[fairness] one user's forty videos do not delay another's single vide
   );
 
   await waitFor(
-    () => t.runtime.db.videoById(mine.id)?.status === "completed",
+    async () => (await t.runtime.db.videoById(mine.id))?.status === "completed",
     "alice's video to finish",
     30_000,
   );
-  const bobsDone = t.runtime.db.videoIdsOfUser(bobId)
-    .filter((id) => t.runtime.db.videoById(id)?.status === "completed").length;
+  const bobsVideos = await Promise.all(
+    (await t.runtime.db.videoIdsOfUser(bobId)).map((id) => t.runtime.db.videoById(id)),
+  );
+  const bobsDone = bobsVideos.filter((video) => video?.status === "completed").length;
   assert(bobsDone < 20, `alice's video finished before most of bob's (${bobsDone} of his done)`);
   for (const answer of await Promise.all(bobs)) assertEquals(answer.status, 201);
 });
@@ -86,7 +89,10 @@ Deno.test("[limits] the 11th video in flight is 429 with Retry-After, on every p
   assertEquals((await remix.json()).error.code, "too_many_in_flight");
   const cookie = await t.sessionCookie("ada");
   assertEquals((await t.postForm("/videos", cookie, { prompt: "from the page" })).status, 429);
-  assertEquals(t.runtime.db.inFlightCountOf(t.runtime.db.userByName("ada")!.id), 10);
+  assertEquals(
+    await t.runtime.db.inFlightCountOf((await t.runtime.db.userByName("ada"))!.id),
+    10,
+  );
   // Another user is not held back by ada's.
   assertEquals(
     (await t.api("POST", "/api/videos", await t.userToken("bo"), { prompt: "hi" })).status,
@@ -94,8 +100,11 @@ Deno.test("[limits] the 11th video in flight is 429 with Retry-After, on every p
   );
 
   t.runtime.jobs.start();
-  const adaId = t.runtime.db.userByName("ada")!.id;
-  await waitFor(() => t.runtime.db.inFlightCountOf(adaId) < 10, "one of ada's videos to finish");
+  const adaId = (await t.runtime.db.userByName("ada"))!.id;
+  await waitFor(
+    async () => await t.runtime.db.inFlightCountOf(adaId) < 10,
+    "one of ada's videos to finish",
+  );
   assertEquals((await create("now there is room")).status, 201);
 });
 

@@ -140,7 +140,7 @@ Deno.test("[file modes] a backup is 0600 from the start, and its files unpack 06
   const { id } = await (await t.api("POST", "/api/videos", token, { prompt: "kept" })).json();
   await t.waitForVideo(token, id, (v) => v.status === "completed");
   const out = join(fresh.dataDir, "..", "backup.tar");
-  await writeBackup(t.runtime.db, fresh.dataDir, out);
+  await writeBackup(t.runtime.sql, t.runtime.media, fresh.dataDir, out);
   assertEquals(((await Deno.stat(out)).mode! & 0o777).toString(8), "600");
   // Only the archive is left beside it: the database snapshot (made 0600 too) is removed.
   const beside = [];

@@ -30,7 +30,9 @@ Deno.test("[jobs] an unwritable media folder is retried later, with the reason k
   await Deno.writeTextFile(videoDir(t.dataDir, id), "in the way");
   t.runtime.jobs.start();
   await waitFor(
-    () => t.runtime.db.videoById(id)?.retry_reason?.startsWith("Downloading the video") ?? false,
+    async () =>
+      (await t.runtime.db.videoById(id))?.retry_reason?.startsWith("Downloading the video") ??
+        false,
     "a retry reason",
   );
   const waiting = await (await t.api("GET", `/api/videos/${id}`, token)).json();
@@ -44,7 +46,7 @@ Deno.test("[jobs] an unwritable media folder is retried later, with the reason k
   t.runtime.jobs.expedite(id);
   const done = await t.waitForVideo(token, id, (v) => v.status === "completed");
   assertEquals(await Deno.readFile(mediaPath(t.dataDir, id, "video")), fixtureOf(done).video.bytes);
-  assertEquals(t.runtime.db.videoById(id)?.retry_reason, null);
+  assertEquals((await t.runtime.db.videoById(id))?.retry_reason, null);
 });
 
 Deno.test("[jobs] an upstream that hangs is timed out and the job still completes", async () => {

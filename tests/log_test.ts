@@ -19,7 +19,7 @@ Deno.test("[log] one JSON line per request and per job transition, without secre
     runtime.jobs.start();
     const app = createApp(runtime);
     const user = await createUser(runtime.db, "ada", "correct horse battery", "user");
-    const token = startSession(runtime.auth, user.id, "api");
+    const token = await startSession(runtime.auth, user.id, "api");
     const res = await app.request("/api/videos?q=secret+search", {
       headers: { authorization: `Bearer ${token}`, "x-request-id": "req-42" },
     });

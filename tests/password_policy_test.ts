@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, LoginThrottle } from "../services/auth/login_throttle.t
 import { createUser, randomPassword } from "../services/auth/auth.ts";
 import { ensureFirstAdmin } from "../services/app/bootstrap.ts";
 import { ConfigError, loadConfig } from "../services/app/config.ts";
-import { Database } from "../services/stores/db.ts";
+import { openDatabase } from "../services/stores/open_database.ts";
 import { passwordProblem } from "../services/auth/password_policy.ts";
 
 const RIGHT = "correct horse battery";
@@ -59,10 +59,10 @@ Deno.test("[passwords] admin add and reset refuse weak passwords, saying why", a
     assertEquals(res.status, 400, password);
     assertMatch(await res.text(), reason);
   }
-  assertEquals(t.runtime.db.userByName("dave"), undefined);
+  assertEquals(await t.runtime.db.userByName("dave"), undefined);
   const added = await adminPost(t, admin, "/admin/users", { username: "dave", password: NEW });
   assertEquals(added.status, 303);
-  const dave = t.runtime.db.userByName("dave")!;
+  const dave = (await t.runtime.db.userByName("dave"))!;
   const reset = await adminPost(t, admin, `/admin/users/${dave.id}/password`, { password: "dave" });
   assertEquals(reset.status, 400);
   assertMatch(await reset.text(), /too weak/);
@@ -119,21 +119,21 @@ Deno.test("[passwords] the CLI and a weak ADMIN_PASSWORD are refused with one li
 
 Deno.test("[passwords] the first admin: a weak ADMIN_PASSWORD stops the start; the random one passes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sora-bootstrap-" });
-  const db = new Database(`${dir}/sora-studio.db`);
+  const { db, client } = await openDatabase(`${dir}/sora-studio.db`);
   try {
     const weak = loadConfig({ DATA_DIR: dir, ADMIN_USERNAME: "boss", ADMIN_PASSWORD: "boss" });
     let refused: unknown;
     await ensureFirstAdmin(db, weak, () => {}).catch((error) => refused = error);
     assert(refused instanceof ConfigError);
     assertMatch(refused.message, /^ADMIN_PASSWORD is too weak: /);
-    assertEquals(db.countUsers(), 0);
+    assertEquals(await db.countUsers(), 0);
     const lines: string[] = [];
     await ensureFirstAdmin(db, loadConfig({ DATA_DIR: dir }), (line) => lines.push(line));
     const printed = /with password: (\S+)$/.exec(lines[0])?.[1];
     assert(printed);
     assertEquals(passwordProblem(printed, "admin"), null);
   } finally {
-    db.close();
+    await client.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

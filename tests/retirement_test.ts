@@ -20,7 +20,7 @@ Deno.test("[retired] a model the provider says is gone leaves the form, its queu
   const first: Video = await res.json();
   await t.waitForVideo(token, first.id, (v) => v.status === "failed");
   // A video queued before the retirement was known (as after a restart) fails without asking.
-  t.runtime.db.insertVideoJob({
+  await t.runtime.db.insertVideoJob({
     id: "vid_" + "0".repeat(24),
     user_id: 1,
     prompt: "a heron at dusk",
@@ -31,7 +31,7 @@ Deno.test("[retired] a model the provider says is gone leaves the form, its queu
     negative_prompt: null,
     remixed_from: null,
     source_upstream_id: null,
-    reference_path: null,
+    reference_key: null,
     reference_type: null,
     idempotency_key: crypto.randomUUID(),
     created_at: Date.now(),
@@ -72,7 +72,8 @@ Deno.test("[retired] a model the provider says is gone leaves the form, its queu
   const again = await t.postForm(`/videos/${ids[0]}/rerun?with=successor`, cookie, {});
   assert(again.status < 400, `rerun answered ${again.status}`);
   await waitFor(
-    () => t.runtime.db.library({ userId: 1, limit: 10 }).some((r) => r.model === SUCCESSOR),
+    async () =>
+      (await t.runtime.db.library({ userId: 1, limit: 10 })).some((r) => r.model === SUCCESSOR),
     "a video of the successor",
   );
 });

@@ -99,7 +99,7 @@ Deno.test("[live] an admin disabling the user closes their open stream", async (
   const admin = await t.sessionCookie("root");
   const stream = new OpenStream(await apiStream(t, token));
   await stream.connected();
-  const ada = t.runtime.db.userByName("ada")!;
+  const ada = (await t.runtime.db.userByName("ada"))!;
   const res = await t.postForm(`/admin/users/${ada.id}/disable`, admin, {});
   assertEquals(res.status, 303);
   await stream.closed();
@@ -123,10 +123,11 @@ Deno.test("[live] a change published the instant the session ends never reaches 
   const token = await t.userToken("ada");
   const stream = new OpenStream(await apiStream(t, token));
   await stream.connected();
-  const ada = t.runtime.db.userByName("ada")!;
+  const ada = (await t.runtime.db.userByName("ada"))!;
   const video = { id: "video_late", updated_at: new Date().toISOString() } as Video;
+  // Logging out is async now: it has ended (without waking the stream) when the change comes.
+  await logout({ ...t.runtime.auth, streams: undefined }, token);
   t.runtime.videos.events.publish(ada.id, video);
-  logout(t.runtime.auth, token);
   await stream.closed();
   assertEquals(stream.frames, []);
 });
@@ -137,7 +138,7 @@ Deno.test("[live] a password changed from another process (the CLI) closes the s
   const stream = new OpenStream(await apiStream(t, token));
   await stream.connected();
   // The CLI writes the database directly: only the stream's periodic re-check can see it.
-  await changePassword(t.runtime.db, "ada", "another long passphrase");
+  await changePassword({ db: t.runtime.db }, "ada", "another long passphrase");
   await stream.closed();
 });
 
@@ -148,8 +149,9 @@ Deno.test("[live] sessionsEnded wakes the user's streams to re-check at once", a
   const mine = new OpenStream(await apiStream(t, token));
   const bobs = new OpenStream(await apiStream(t, bob));
   await Promise.all([mine.connected(), bobs.connected()]);
-  const ada = t.runtime.db.userByName("ada")!;
-  logoutEverywhere(t.runtime.auth, ada.id);
+  const ada = (await t.runtime.db.userByName("ada"))!;
+  // Only the database: the stream must be woken by sessionsEnded below, not by this.
+  await logoutEverywhere({ db: t.runtime.db }, ada.id);
   await t.runtime.streams.sessionsEnded(ada.id);
   await mine.closed();
   assert(!bobs.ended, "another user's stream stays open");

@@ -229,3 +229,32 @@ Deno.test({
 async function exists(path: string) {
   return await Deno.stat(path).then(() => true, () => false);
 }
+
+Deno.test("[storage] SQLite transactions started at once wait their turn, and statements wait for them", async () => {
+  const { SqliteClient } = await import("../services/stores/sql/sqlite_client.ts");
+  const client = new SqliteClient(":memory:");
+  await client.run("CREATE TABLE t (n INTEGER)");
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+  const seen: number[] = [];
+  await Promise.all([1, 2, 3, 4, 5].map((n) =>
+    client.transaction(async (tx) => {
+      await tx.run("INSERT INTO t VALUES (?)", n);
+      await pause();
+      // Inside its own transaction, each sees only its own row: nobody else's slipped in.
+      seen.push((await tx.get<{ c: number }>("SELECT count(*) AS c FROM t WHERE n != ?", n))!.c);
+      await tx.run("DELETE FROM t WHERE n = ?", n);
+    })
+  ));
+  assertEquals(seen, [0, 0, 0, 0, 0]);
+  // A statement sent while a transaction runs waits for it, and never lands in a rolled-back one.
+  const failing = client.transaction(async (tx) => {
+    await tx.run("INSERT INTO t VALUES (99)");
+    await pause();
+    throw new Error("no");
+  });
+  const outside = client.run("INSERT INTO t VALUES (7)");
+  await assertRejects(() => failing);
+  await outside;
+  assertEquals((await client.all<{ n: number }>("SELECT n FROM t")).map((r) => r.n), [7]);
+  await client.close();
+});

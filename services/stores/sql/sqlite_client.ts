@@ -27,18 +27,20 @@ export class SqliteClient implements SqlClient {
     };
   }
 
+  // Each statement runs in the same turn as the check that no transaction is open: an `await`
+  // between them would let a transaction begin and take the statement in.
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
-    await this.#idle();
+    while (this.#transaction) await this.#transaction.catch(() => {});
     return this.#all<T>(sql, params);
   }
 
   async get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
-    await this.#idle();
+    while (this.#transaction) await this.#transaction.catch(() => {});
     return this.#get<T>(sql, params);
   }
 
   async run(sql: string, ...params: SqlValue[]): Promise<SqlRunResult> {
-    await this.#idle();
+    while (this.#transaction) await this.#transaction.catch(() => {});
     return this.#run(sql, params);
   }
 
@@ -48,7 +50,8 @@ export class SqliteClient implements SqlClient {
   }
 
   async transaction<T>(work: (tx: SqlQueries) => Promise<T>): Promise<T> {
-    await this.#idle();
+    // Checked and claimed in one turn (no `await` in between), so two callers cannot both begin.
+    while (this.#transaction) await this.#transaction.catch(() => {});
     const running = (async () => {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
@@ -93,10 +96,6 @@ export class SqliteClient implements SqlClient {
   close(): Promise<void> {
     if (this.#db.isOpen) this.#db.close();
     return Promise.resolve();
-  }
-
-  async #idle(): Promise<void> {
-    while (this.#transaction) await this.#transaction.catch(() => {});
   }
 
   #statement(sql: string): StatementSync {

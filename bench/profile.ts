@@ -12,7 +12,7 @@ import { seed, SESSION_SECRET } from "./seed.ts";
 const target = Deno.args[0] ?? "page";
 const seconds = Number(Deno.args[1] ?? 5);
 const work = await Deno.makeTempDir({ prefix: "sora-profile-" });
-const users = seed(`${work}/data`, { users: 1, videosPerUser: 10_000 });
+const users = await seed(`${work}/data`, { users: 1, videosPerUser: 10_000 });
 const inspectPort = freePort();
 const readyPath = `${work}/ready.json`;
 const env = {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { startSession } from "../services/auth/auth.ts";
-import { Database } from "../services/stores/db.ts";
+import { openDatabase } from "../services/stores/open_database.ts";
 
 /** The same secret is given to the server (SESSION_SECRET), so the tokens minted here are valid. */
 export const SESSION_SECRET = "bench-session-secret-0123456789abcdef0123456789";
@@ -57,30 +57,30 @@ export interface SeedOptions {
 }
 
 /** Users with sessions and libraries of finished (or, for `in_progress`, idle) videos. */
-export function seed(dataDir: string, options: SeedOptions): SeededUser[] {
+export async function seed(dataDir: string, options: SeedOptions): Promise<SeededUser[]> {
   Deno.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, "sora-studio.db"));
-  const ctx = { db, secret: SESSION_SECRET };
+  const { db, client } = await openDatabase(join(dataDir, "sora-studio.db"));
   const users: SeededUser[] = [];
   const now = Date.now();
   let n = 1;
   try {
-    db.transaction(() => {
+    await db.transaction(async (tx) => {
+      const ctx = { db: tx, secret: SESSION_SECRET };
       for (let u = 0; u < options.users; u++) {
         const username = `bench${u}`;
         // Nobody logs in with a password here; sessions are minted below.
-        const id = db.insertUser(username, "scrypt$unused", "user", now);
+        const id = await tx.insertUser(username, "scrypt$unused", "user", now);
         const user: SeededUser = {
           id,
           username,
-          cookie: startSession(ctx, id, "web"),
-          bearer: startSession(ctx, id, "api"),
+          cookie: await startSession(ctx, id, "web"),
+          bearer: await startSession(ctx, id, "api"),
           videos: [],
         };
         for (let v = 0; v < options.videosPerUser; v++, n++) {
           const vid = videoId(n);
           const created = now - (v + 1) * 60_000;
-          db.insertVideo({
+          await tx.insertVideo({
             id: vid,
             user_id: id,
             prompt: prompt(n),
@@ -89,13 +89,13 @@ export function seed(dataDir: string, options: SeedOptions): SeededUser[] {
             seconds: ["4", "8", "12"][v % 3],
             remixed_from: null,
             source_upstream_id: null,
-            reference_path: null,
+            reference_key: null,
             reference_type: null,
             idempotency_key: crypto.randomUUID(),
             created_at: created,
           });
           const failed = options.status !== "in_progress" && v % 50 === 7;
-          db.updateVideo(
+          await tx.updateVideo(
             vid,
             options.status === "in_progress"
               ? {
@@ -130,7 +130,7 @@ export function seed(dataDir: string, options: SeedOptions): SeededUser[] {
       }
     });
   } finally {
-    db.close();
+    await client.close();
   }
   return users;
 }

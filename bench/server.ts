@@ -118,7 +118,7 @@ async function serveApp() {
         const at = performance.timeOrigin + performance.now();
         progress = progress >= 99 ? 11 : progress + 1;
         for (const id of body.videos as string[]) {
-          const saved = db.updateVideo(id, { progress }, Date.now());
+          const saved = await db.updateVideo(id, { progress }, Date.now());
           if (saved) events.publish(saved.user_id, toVideo(saved, runtime.facts));
         }
         const done = performance.timeOrigin + performance.now();

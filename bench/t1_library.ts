@@ -13,7 +13,7 @@ export async function libraryBench(ctx: BenchContext): Promise<TargetResult> {
   const rounds = ctx.quick ? 1 : 3;
   const seconds = ctx.quick ? 3 : 5;
   const dataDir = `${ctx.work}/t1-data`;
-  const [user] = seed(dataDir, { users: 1, videosPerUser: 10_000 });
+  const [user] = await seed(dataDir, { users: 1, videosPerUser: 10_000 });
   const app = await startServer(
     "app",
     { env: { DATA_DIR: dataDir, SESSION_SECRET } },

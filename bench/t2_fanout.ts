@@ -23,7 +23,7 @@ const BUDGET_MS = 250;
 export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
   const started = performance.now();
   const dataDir = `${ctx.work}/t2-data`;
-  const users = seed(dataDir, { users: USERS, videosPerUser: 1, status: "in_progress" });
+  const users = await seed(dataDir, { users: USERS, videosPerUser: 1, status: "in_progress" });
   const ceiling = await bareCeiling(ctx, users);
   log(
     `t2 ceiling (bare Deno.serve streams): ${fmt(ceiling.perConnKb, 1)} KB each, burst p99 ${
@@ -32,7 +32,8 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
   );
   const app = await startServer(
     "app",
-    { env: { DATA_DIR: dataDir, SESSION_SECRET } },
+    // PER_USER streams for each user: above the app's default per-user cap on live streams.
+    { env: { DATA_DIR: dataDir, SESSION_SECRET, MAX_STREAMS_PER_USER: String(PER_USER) } },
     ctx.work,
     "t2-app",
   );

@@ -12,7 +12,7 @@
 import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
 import { CpuMeter, log, median, percentile, sleep, startServer, wallMs } from "./lib.ts";
 import { seed, SESSION_SECRET } from "./seed.ts";
-import { Database } from "../services/stores/db.ts";
+import { openDatabase } from "../services/stores/open_database.ts";
 
 const JOBS = 500;
 const USERS = 10;
@@ -37,12 +37,12 @@ async function budgetUnderPressure(ctx: BenchContext) {
   const rpm = 1200;
   const runMs = ctx.quick ? 20_000 : 66_000;
   const dataDir = `${ctx.work}/t3a-data`;
-  const users = seed(dataDir, { users: USERS, videosPerUser: 0 });
-  const db = new Database(`${dataDir}/sora-studio.db`);
+  const users = await seed(dataDir, { users: USERS, videosPerUser: 0 });
+  const { db, client } = await openDatabase(`${dataDir}/sora-studio.db`);
   const now = Date.now();
-  db.transaction(() => {
+  await db.transaction(async (tx) => {
     for (let i = 0; i < JOBS; i++) {
-      db.insertVideo({
+      await tx.insertVideo({
         id: "vid_" + (0xa00000 + i).toString(16).padStart(24, "0"),
         user_id: users[i % USERS].id,
         prompt: `bench job ${i}: a paper boat drifting down a rain gutter`,
@@ -51,14 +51,14 @@ async function budgetUnderPressure(ctx: BenchContext) {
         seconds: "4",
         remixed_from: null,
         source_upstream_id: null,
-        reference_path: null,
+        reference_key: null,
         reference_type: null,
         idempotency_key: crypto.randomUUID(),
         created_at: now + i,
       });
     }
   });
-  db.close();
+  await client.close();
   const app = await startServer(
     "app",
     {
@@ -129,7 +129,7 @@ async function loadSizedBudget(ctx: BenchContext) {
   const rpm = 12_000;
   const timeScale = ctx.quick ? 2 : 4;
   const dataDir = `${ctx.work}/t3b-data`;
-  const users = seed(dataDir, { users: USERS, videosPerUser: 0 });
+  const users = await seed(dataDir, { users: USERS, videosPerUser: 0 });
   const app = await startServer(
     "app",
     {
@@ -138,6 +138,9 @@ async function loadSizedBudget(ctx: BenchContext) {
         SESSION_SECRET,
         UPSTREAM_MAX_RPM: String(rpm),
         POLL_INTERVAL_MS: String(pollMs),
+        // Each user starts jobs / USERS videos at once: the per-user limits on starting are off.
+        USER_MAX_IN_FLIGHT: "0",
+        USER_MAX_CREATES_PER_MINUTE: "0",
         SIMULATOR_TIME_SCALE: String(timeScale),
       },
     },
@@ -194,12 +197,18 @@ async function loadSizedBudget(ctx: BenchContext) {
     sampling = false;
     await sampler;
     const up = await app.control<UpstreamLog>("/upstream");
-    const rows = (() => {
-      const db = new Database(`${dataDir}/sora-studio.db`);
+    const rows = await (async () => {
+      const { db, client } = await openDatabase(`${dataDir}/sora-studio.db`);
       try {
-        return users.flatMap((u) => db.videoIdsOfUser(u.id).map((id) => db.videoOfUser(id, u.id)!));
+        const rows = [];
+        for (const u of users) {
+          for (const id of await db.videoIdsOfUser(u.id)) {
+            rows.push((await db.videoOfUser(id, u.id))!);
+          }
+        }
+        return rows;
       } finally {
-        db.close();
+        await client.close();
       }
     })();
 

@@ -30,7 +30,7 @@ async function curlDownload(url: string, headers: Record<string, string>, limitR
 export async function streamingBench(ctx: BenchContext): Promise<TargetResult> {
   const started = performance.now();
   const dataDir = `${ctx.work}/t4-data`;
-  const [user] = seed(dataDir, { users: 1, videosPerUser: 1 });
+  const [user] = await seed(dataDir, { users: 1, videosPerUser: 1 });
   const videoId = user.videos[0];
   const path = `${dataDir}/media/${videoId}/video.mp4`;
   await Deno.mkdir(`${dataDir}/media/${videoId}`, { recursive: true });

@@ -55,7 +55,7 @@ export async function startBench(ctx: BenchContext): Promise<TargetResult> {
   const runs = ctx.quick ? 2 : 5;
   const idleMs = ctx.quick ? 1500 : 3000;
   const dataDir = `${ctx.work}/t5-data`;
-  const [user] = seed(dataDir, { users: 1, videosPerUser: 20 });
+  const [user] = await seed(dataDir, { users: 1, videosPerUser: 20 });
   const appEnv = { DATA_DIR: dataDir, SESSION_SECRET };
   // `deno task start` without the task runner in between.
   const appArgv = [

@@ -284,7 +284,7 @@ Deno.test({
     await toast.filter({ hasText: "The reference image must be a JPEG, PNG or WebP." }).waitFor();
     assertEquals(await prompt.inputValue(), "A holiday postcard comes alive");
     assertEquals(await page.locator("article.card").count(), 0);
-    assertEquals(server.runtime.db.videoIdsOfUser(server.user.id), [], "nothing was made");
+    assertEquals(await server.runtime.db.videoIdsOfUser(server.user.id), [], "nothing was made");
     await toast.getByRole("button", { name: "Dismiss notification" }).click();
     await toast.waitFor({ state: "detached" });
     await page.getByRole("button", { name: "Remove reference image" }).click();

@@ -146,14 +146,14 @@ Deno.test({
     streamMayStart();
     // It is made like any other video: the page follows it to the end by itself.
     await page.locator('article.detail[data-status="completed"]').waitFor();
-    const rerun = getVideo(server.runtime.videos, server.user.id, rerunId);
+    const rerun = await getVideo(server.runtime.videos, server.user.id, rerunId);
     assertEquals(
       [rerun.prompt, rerun.model, rerun.size, rerun.seconds, rerun.remixed_from],
       ["Waves on a black sand beach", "sora-2-pro", "1024x1792", "12", null],
     );
 
     // A failed card offers "Try again": the new card is put on top of the library.
-    const [failed] = seedVideos(server, [{
+    const [failed] = await seedVideos(server, [{
       prompt: "A hummingbird at a red flower",
       status: "failed",
       error: { code: "generation_failed", message: "Something went wrong upstream." },
@@ -236,7 +236,10 @@ Deno.test({
     await page.locator(".toast-success", { hasText: "Remix started" }).waitFor();
     await top.and(page.locator('[data-status="completed"]')).waitFor();
     const remixId = (await top.getAttribute("id"))!.slice("video-".length);
-    assertEquals(getVideo(server.runtime.videos, server.user.id, remixId).remixed_from, source.id);
+    assertEquals(
+      (await getVideo(server.runtime.videos, server.user.id, remixId)).remixed_from,
+      source.id,
+    );
 
     // From the detail page, a remix opens the new video's page.
     await page.goto(`${server.url}/videos/${source.id}`);
@@ -281,7 +284,7 @@ Deno.test({
     await page.locator('.detail[data-status="completed"]').waitFor();
     assertEquals((await facts(page))["Length"], "12s");
     assertMatch((await page.locator(".lineage").textContent())!, /Extended from/);
-    const extended = getVideo(server.runtime.videos, server.user.id, extendedId);
+    const extended = await getVideo(server.runtime.videos, server.user.id, extendedId);
     assertEquals(
       extended.cost,
       priceOf(server.runtime.providers.findModel("sora-2"), {
@@ -312,7 +315,7 @@ Deno.test({
     await page.waitForURL(`${server.url}/videos/${extendedId}`);
 
     // A refusal (here: the budget) shows why and keeps the page and the prompt as they were.
-    server.runtime.db.setUserBudget(server.user.id, 1);
+    await server.runtime.db.setUserBudget(server.user.id, 1);
     await page.goto(`${server.url}/videos/${source.id}`);
     await extend.locator("summary").click();
     await extend.getByLabel("What happens next?").fill("A storm rolls in");
@@ -364,7 +367,7 @@ Deno.test({
     page.once("dialog", (dialog) => dialog.dismiss());
     await page.getByRole("button", { name: "Delete" }).click();
     assertEquals(page.url(), `${server.url}/videos/${video.id}`);
-    assertEquals(getVideo(server.runtime.videos, server.user.id, video.id).id, video.id);
+    assertEquals((await getVideo(server.runtime.videos, server.user.id, video.id)).id, video.id);
     page.once("dialog", (dialog) => dialog.accept());
     await page.getByRole("button", { name: "Delete" }).click();
     await page.waitForURL(`${server.url}/`);

@@ -10,7 +10,8 @@ import { createUser } from "../services/auth/auth.ts";
 import { loadConfig } from "../services/app/config.ts";
 import { openRuntime, type Runtime } from "../services/app/runtime.ts";
 import { createSoraSimulator } from "../services/providers/simulators/simulator.ts";
-import { mediaPath, videoDir } from "../services/stores/media/files.ts";
+import { CONTENT_TYPES } from "../services/stores/media/files.ts";
+import { mediaKey } from "../services/stores/media/media_store.ts";
 import { MEDIA } from "../services/providers/simulators/media.ts";
 import { priceOf } from "../services/models/catalog.ts";
 import {
@@ -263,11 +264,13 @@ let seedCounter = 0;
  * completed ones get the simulator's media files, recorded with their sizes like a finished
  * download (what a video has comes from those records). Returns their ids, in order.
  */
-export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
+export async function seedVideos(server: TestServer, videos: SeedVideo[]): Promise<string[]> {
   const db = server.runtime.db;
+  const media = server.runtime.media;
   const catalog = server.runtime.providers.catalog;
   const base = Date.now() - videos.length;
-  return videos.map((v, i) => {
+  const ids: string[] = [];
+  for (const [i, v] of videos.entries()) {
     const id = "vid_" + (++seedCounter).toString(16).padStart(8, "0") +
       crypto.randomUUID().replaceAll("-", "").slice(0, 16);
     const createdAt = v.createdAt ?? base + i;
@@ -275,7 +278,7 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
     const size = v.size ?? "1280x720";
     const seconds = v.seconds ?? "4";
     const info = catalog.describe(model);
-    db.insertVideoJob({
+    await db.insertVideoJob({
       id,
       user_id: server.user.id,
       prompt: v.prompt,
@@ -284,7 +287,7 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
       seconds,
       remixed_from: v.remixedFrom ?? null,
       source_upstream_id: null,
-      reference_path: null,
+      reference_key: null,
       reference_type: null,
       idempotency_key: crypto.randomUUID(),
       created_at: createdAt,
@@ -295,16 +298,14 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
     const status = v.status ?? "completed";
     const bytes: Partial<Record<ContentVariant, number>> = {};
     if (status === "completed") {
-      const dataDir = server.runtime.config.DATA_DIR;
-      Deno.mkdirSync(videoDir(dataDir, id), { recursive: true });
       for (
         const variant of new Set<ContentVariant>(["video", ...(v.variants ?? CONTENT_VARIANTS)])
       ) {
-        Deno.writeFileSync(mediaPath(dataDir, id, variant), MEDIA[variant].bytes);
+        await media.putBytes(mediaKey(id, variant), MEDIA[variant].bytes, CONTENT_TYPES[variant]);
         bytes[variant] = MEDIA[variant].bytes.length;
       }
     }
-    db.updateVideo(id, {
+    await db.updateVideo(id, {
       status,
       progress: v.progress ?? (status === "completed" ? 100 : 0),
       next_poll_at: null,
@@ -315,8 +316,9 @@ export function seedVideos(server: TestServer, videos: SeedVideo[]): string[] {
       thumbnail_bytes: bytes.thumbnail ?? null,
       spritesheet_bytes: bytes.spritesheet ?? null,
     }, createdAt);
-    return id;
-  });
+    ids.push(id);
+  }
+  return ids;
 }
 
 /**
@@ -367,7 +369,7 @@ export async function finished(server: TestServer, id: string): Promise<Video> {
   const s = server.runtime.videos;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const video = getVideo(s, server.user.id, id);
+    const video = await getVideo(s, server.user.id, id);
     if (video.status === "completed" || video.status === "failed") return video;
     if (Date.now() > deadline) throw new Error(`video ${id} did not finish`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -47,7 +47,7 @@ Deno.test({
   async fn() {
     await using server = await startServer({ jobs: false });
     await using browser = await launch();
-    seedVideos(server, [
+    await seedVideos(server, [
       { prompt: "A red fox in the snow", model: "sora-2" },
       { prompt: "A fox cub asleep", model: "sora-2-pro", status: "failed" },
       { prompt: "A lighthouse at night", model: "sora-2-pro" },
@@ -104,7 +104,7 @@ Deno.test({
     await using server = await startServer({ jobs: false });
     await using browser = await launch();
     // 90 videos, newest last; every third one made with sora-2-pro (30 of them).
-    const seeded = seedVideos(
+    const seeded = await seedVideos(
       server,
       Array.from({ length: 90 }, (_, i) => ({
         prompt: `Video number ${i + 1}`,
@@ -160,12 +160,12 @@ Deno.test({
 });
 
 /** One stored change, told to the owner's live streams like the job runner does. */
-function publishChange(
+async function publishChange(
   server: TestServer,
   id: string,
   changes: Parameters<TestServer["runtime"]["db"]["updateVideo"]>[1],
-): Video {
-  const row = server.runtime.db.updateVideo(id, changes, Date.now())!;
+): Promise<Video> {
+  const row = (await server.runtime.db.updateVideo(id, changes, Date.now()))!;
   const video = toVideo(row, server.runtime.facts);
   server.runtime.videos.events.publish(server.user.id, video);
   return video;
@@ -179,7 +179,7 @@ Deno.test({
     await using browser = await launch();
     const ready = await makeVideo(server, { prompt: "A kite over the dunes" });
     const startedAt = Date.now() - 65_000;
-    const [generating, failed] = seedVideos(server, [
+    const [generating, failed] = await seedVideos(server, [
       {
         prompt: "A slow tide",
         status: "in_progress",
@@ -281,7 +281,7 @@ Deno.test({
   async fn() {
     await using server = await startServer({ jobs: false });
     await using browser = await launch();
-    const [id] = seedVideos(server, [{
+    const [id] = await seedVideos(server, [{
       prompt: "A slow tide",
       status: "in_progress",
       progress: 5,
@@ -293,7 +293,7 @@ Deno.test({
     assertEquals((await live.textContent())!.trim(), "Live");
 
     // A change while connected arrives at once.
-    publishChange(server, id, { progress: 20 });
+    await publishChange(server, id, { progress: 20 });
     await page.locator(`#video-${id} .progress-value`, { hasText: "20%" }).waitFor();
 
     // The network goes away: the stream drops and the page says so.
@@ -304,7 +304,7 @@ Deno.test({
     assert(await live.isVisible(), "the reconnecting notice is visible");
 
     // What changes meanwhile is not lost: the stream resumes from the last event it saw.
-    publishChange(server, id, { progress: 64 });
+    await publishChange(server, id, { progress: 64 });
     server.network.down = false;
     await waitForLive(page);
     await page.locator(`#video-${id} .progress-value`, { hasText: "64%" }).waitFor();
@@ -320,7 +320,7 @@ Deno.test({
     await using server = await startServer({ jobs: false });
     await using browser = await launch();
     const total = 10_000;
-    seedVideos(
+    await seedVideos(
       server,
       Array.from({ length: total }, (_, i) => ({
         prompt: i === 17 ? "The one lighthouse" : `Video number ${i + 1}`,

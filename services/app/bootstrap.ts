@@ -21,7 +21,13 @@ export async function ensureFirstAdmin(
     if (problem) throw new ConfigError(`ADMIN_PASSWORD is too weak: ${problem}`);
   }
   const password = config.ADMIN_PASSWORD ?? randomPassword(username);
-  await createUser(db, username, password, "admin");
+  try {
+    await createUser(db, username, password, "admin");
+  } catch (error) {
+    // Another instance starting at the same moment made the first admin: nothing to do here.
+    if (await db.countUsers() > 0) return;
+    throw error;
+  }
   if (config.ADMIN_PASSWORD) {
     say(`Created the admin user "${username}" from ADMIN_USERNAME/ADMIN_PASSWORD.`);
   } else {

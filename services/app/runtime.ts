@@ -40,6 +40,7 @@ import type { VideoServices } from "../videos/videos.ts";
 import { VideoFacts } from "../videos/video_facts.ts";
 import { userLimits } from "../videos/user_limits.ts";
 import { ffmpegInstalled } from "../media/video_frames.ts";
+import { sharedState } from "../stores/shared/shared_state.ts";
 
 /** The services of one running app, wired from its configuration. */
 export interface Runtime {
@@ -142,7 +143,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   if (events instanceof PostgresVideoEvents) await events.start();
   const health = providers.health;
   const budget = providers.budget;
-  const streams = new MemoryStreamRegistry(config.MAX_STREAMS_PER_USER);
+  // Several instances may share a PostgreSQL database: what one process kept in memory is shared.
+  const shared = db.dialect === "postgres"
+    ? sharedState(db, { instance, streamsPerUser: config.MAX_STREAMS_PER_USER, providers, now })
+    : undefined;
+  const streams = shared?.streams ?? new MemoryStreamRegistry(config.MAX_STREAMS_PER_USER);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const jobs = new JobRunner({
@@ -168,7 +173,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     sql,
     media,
     events,
-    auth: { db, secret, now, throttle: new LoginThrottle(DEFAULT_LIMITS, now), streams },
+    auth: {
+      db,
+      secret,
+      now,
+      throttle: shared?.throttle ?? new LoginThrottle(DEFAULT_LIMITS, now),
+      streams,
+    },
     users: { db, media, streams },
     videos: {
       db,
@@ -180,7 +191,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       dataDir: config.DATA_DIR,
       ffmpeg: config.FFMPEG_PATH,
       facts,
-      limits: userLimits(config, config.POLL_INTERVAL_MS),
+      limits: userLimits(config, config.POLL_INTERVAL_MS, shared?.rate),
       now,
       log,
     },
@@ -201,6 +212,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         await jobs.stop();
         for (const sim of Object.values(simulators)) sim?.close();
         if (events instanceof PostgresVideoEvents) await events.close();
+        await shared?.streams.closeAll().catch(() => {});
         await sql.close();
       })();
       return closed;

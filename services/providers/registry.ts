@@ -1,10 +1,10 @@
 import { Catalog } from "../models/catalog.ts";
 import { DEFAULT_MODEL } from "../models/models.ts";
-import { RequestBudget } from "./request_budget.ts";
+import { RequestBudget, type SharedSends } from "./request_budget.ts";
 import type { ModelInfo } from "../types.ts";
 import type { Provider, Upstream } from "./upstream.ts";
 import { UpstreamError } from "./upstream.ts";
-import { UpstreamHealth, type UpstreamStatus } from "./upstream_health.ts";
+import { type SharedHealth, UpstreamHealth, type UpstreamStatus } from "./upstream_health.ts";
 
 /** A configured provider with what the poller keeps per provider: its budget and its health. */
 export interface ProviderEntry {
@@ -40,6 +40,20 @@ export class ProviderSet {
     this.health = new CombinedHealth(this.entries, now);
     this.budget = new CombinedBudget(this.entries.map((e) => e.budget), options.perMinute, now);
     this.upstream = combinedUpstream(this.entries);
+  }
+
+  /**
+   * Instances on one database: each provider's budget also needs room in its shared record, and
+   * its health is shared (written on change, read back about once a second).
+   */
+  share(shared: {
+    sends(providerId: string): SharedSends;
+    health(providerId: string): SharedHealth;
+  }): void {
+    for (const { provider, budget, health } of this.entries) {
+      budget.share(shared.sends(provider.id));
+      health.share(shared.health(provider.id));
+    }
   }
 
   /** Re-reads every provider's published prices and retirements; failures keep what was known. */

@@ -14,7 +14,25 @@ const WINDOW_MS = 60_000;
  * in the same minute upstream.
  */
 const ARRIVAL_SLACK_MS = 1_000;
-const RECORD_MS = WINDOW_MS + ARRIVAL_SLACK_MS;
+export const RECORD_MS = WINDOW_MS + ARRIVAL_SLACK_MS;
+
+/**
+ * The sends of one provider's budget as every instance sees them (rows in a shared database), so
+ * several instances together stay within `perMinute`. Each instance keeps its own bucket and its
+ * own fair turns between users; a turn is granted only when the shared record has room too.
+ */
+export interface SharedSends {
+  /**
+   * Records a send at `now` when the shared record of the last minute (and a second) holds fewer
+   * than `perMinute` and no pause is on; otherwise records nothing and gives the ms to wait.
+   */
+  take(now: number, perMinute: number): Promise<number>;
+  /** Every instance stops sending until `until` (a Retry-After); a later pause wins. */
+  pause(until: number): Promise<void>;
+}
+
+/** How long to wait before asking a shared record that could not be reached again. */
+const SHARED_RETRY_MS = 1_000;
 
 export class RequestBudget {
   readonly #capacity: number;
@@ -33,6 +51,12 @@ export class RequestBudget {
    */
   readonly #waiting = new Map<string, Waiter[]>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #shared?: SharedSends;
+  /** A send the shared record granted that no waiter has used yet. */
+  #sharedGranted = 0;
+  /** Until when the shared record said to wait (or could not be asked). */
+  #sharedWaitUntil = 0;
+  #asking = false;
 
   constructor(perMinute: number, now: () => number = Date.now) {
     // A small burst is allowed, but never more than a tenth of a minute's worth.
@@ -44,10 +68,15 @@ export class RequestBudget {
     this.#updatedAt = now();
   }
 
+  /** From now on, a turn also needs room in `shared` (instances on one database). */
+  share(shared: SharedSends): void {
+    this.#shared = shared;
+  }
+
   /** Milliseconds until a request may be sent (0 when one may go now). */
   waitMs(): number {
     this.#refill();
-    const pause = Math.max(0, this.#pausedUntil - this.#now());
+    const pause = Math.max(0, this.#pausedUntil - this.#now(), this.#sharedWaitUntil - this.#now());
     const forToken = this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) * this.#msPerToken);
     return Math.max(pause, forToken, this.#windowWaitMs());
   }
@@ -55,6 +84,7 @@ export class RequestBudget {
   /** Stops all requests until `ms` from now (Retry-After); a later pause wins. */
   pause(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
+    this.#shared?.pause(this.#pausedUntil).catch(() => {}); // this instance pauses anyway
   }
 
   /**
@@ -94,6 +124,10 @@ export class RequestBudget {
         this.#timer = setTimeout(() => this.#serve(), wait);
         return;
       }
+      if (this.#shared) {
+        if (this.#sharedGranted === 0) return this.#askShared(this.#shared);
+        this.#sharedGranted -= 1;
+      }
       const [owner, queue] = this.#waiting.entries().next().value!;
       const waiter = queue.shift()!;
       this.#waiting.delete(owner);
@@ -103,6 +137,22 @@ export class RequestBudget {
       this.#sent.push(this.#now());
       waiter.resolve();
     }
+  }
+
+  /** Asks the shared record for a send (one question at a time), then serves again. */
+  #askShared(shared: SharedSends): void {
+    if (this.#asking) return;
+    this.#asking = true;
+    shared.take(this.#now(), this.#perMinute).then(
+      (wait) => {
+        if (wait > 0) this.#sharedWaitUntil = this.#now() + wait;
+        else this.#sharedGranted += 1;
+      },
+      () => this.#sharedWaitUntil = this.#now() + SHARED_RETRY_MS,
+    ).finally(() => {
+      this.#asking = false;
+      if (this.#waiting.size) this.#serve();
+    });
   }
 
   #leave(owner: string, waiter: Waiter): void {

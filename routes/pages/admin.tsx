@@ -54,7 +54,7 @@ const noticeQuery = z.object({
 
 export function adminRoutes(deps: AppDeps) {
   const health = deps.health ?? new UpstreamHealth();
-  const { db, jobs, upstream, dataDir } = deps.videos;
+  const { db, jobs, upstream } = deps.videos;
   const done = (notice: AdminNotice) => `/admin?notice=${notice}`;
 
   const page = async (c: Context<AppEnv>, error?: AppError) => {

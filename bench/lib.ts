@@ -139,7 +139,7 @@ export interface BenchServer extends Spawned {
 
 /** Runs bench/server.ts in its own process and waits until it says where it listens. */
 export async function startServer(
-  mode: "app" | "hello" | "sse" | "static",
+  mode: "app" | "hello" | "sse" | "static" | "upstream",
   options: Record<string, unknown>,
   workDir: string,
   name: string,

@@ -8,6 +8,9 @@
  * --commit measures a commit (exported to a temporary folder, with this bench/) rather than the
  * working tree, for a record that others' half-done edits cannot disturb.
  *
+ * BENCH_DATABASE_URL (a PostgreSQL server where throwaway databases may be created) adds the
+ * PostgreSQL runs of targets 1–3 next to SQLite's; unset, those rows say "not run".
+ *
  * Installs its load generator (wrk, from Debian) through bench/setup.sh when missing. Every load
  * loop is bounded in count and in time, and targets only 127.0.0.1.
  */

@@ -1,6 +1,6 @@
 /**
- * Builds DATA_DIRs for the benchmarks directly through the app's Database class (no HTTP, no
- * password hashing): users, page sessions and API tokens, libraries of finished videos, media files.
+ * Builds DATA_DIRs (or PostgreSQL databases) for the benchmarks directly through the app's
+ * Database class (no HTTP, no password hashing): users, page sessions and API tokens, libraries of finished videos, media files.
  * The servers are started on the prepared folder afterwards, so their memory holds none of this.
  */
 import { join } from "node:path";
@@ -54,12 +54,17 @@ export interface SeedOptions {
   videosPerUser: number;
   /** Give every video these byte sizes (the files themselves are not written). */
   status?: "completed" | "in_progress";
+  /** Seed this PostgreSQL database instead of the SQLite file in `dataDir`. */
+  databaseUrl?: string;
 }
 
 /** Users with sessions and libraries of finished (or, for `in_progress`, idle) videos. */
 export async function seed(dataDir: string, options: SeedOptions): Promise<SeededUser[]> {
   Deno.mkdirSync(dataDir, { recursive: true });
-  const { db, client } = await openDatabase(join(dataDir, "sora-studio.db"));
+  const { db, client } = await openDatabase(
+    join(dataDir, "sora-studio.db"),
+    options.databaseUrl,
+  );
   const users: SeededUser[] = [];
   const now = Date.now();
   let n = 1;

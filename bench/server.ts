@@ -11,6 +11,9 @@
  * - `sse`: a bare Deno.serve event stream per connection (the ceiling for live streams).
  * - `static`: a minimal Deno.serve answering a file as `(await Deno.open(path)).readable` (the
  *   ceiling for content streaming).
+ * - `upstream`: the Sora simulator alone, served over HTTP, for several app instances to share
+ *   (`{ upstreamUrl }` in an app's options points it there instead of its in-process simulator);
+ *   its control port answers `/upstream` with the request log, as an app's does.
  *
  * When listening, it writes `{ port, controlPort? }` to the ready file.
  */
@@ -67,28 +70,24 @@ if (mode === "hello") {
     return Response.json({ at, publishMs: performance.timeOrigin + performance.now() - at });
   });
   await ready({ port: server.addr.port, controlPort: control.addr.port });
+} else if (mode === "upstream") {
+  await serveUpstream();
 } else if (mode === "app") {
   await serveApp();
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
 
-async function serveApp() {
-  const { createApp } = await import("../main.ts");
-  const { loadConfig } = await import("../services/app/config.ts");
-  const { openRuntime } = await import("../services/app/runtime.ts");
-  const { createSoraSimulator } = await import("../services/providers/simulators/simulator.ts");
-  const { toVideo } = await import("../services/videos/video_view.ts");
-
-  const env: Record<string, string> = { SORA_SIMULATE: "1", ...options.env };
-  const config = loadConfig(env);
-  const timeScale = Number(env.SIMULATOR_TIME_SCALE ?? 1);
-  const simulator = createSoraSimulator({ timeScale });
-
-  // When each upstream job will be finished (simulator timeline: (3 s + length) x timeScale from
-  // its creation), keyed by upstream id; lets the driver time completion → browser.
+/**
+ * Notes when each upstream job will be finished (simulator timeline: (3 s + length) x timeScale
+ * from its creation), keyed by upstream id; lets the driver time completion → browser.
+ */
+function timedUpstream(
+  simulator: { fetch(req: Request): Promise<Response> },
+  timeScale: number,
+) {
   const upstreamDoneAt: Record<string, number> = {};
-  const upstreamFetch = async (input: string | URL | Request, init?: RequestInit) => {
+  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const req = new Request(input, init);
     const isCreate = req.method === "POST" && new URL(req.url).pathname === "/v1/videos";
     const sentAt = performance.timeOrigin + performance.now();
@@ -99,8 +98,56 @@ async function serveApp() {
     }
     return res;
   };
+  return { fetch, upstreamDoneAt };
+}
 
-  const runtime = await openRuntime(config, { simulator, upstreamFetch });
+function upstreamLog(
+  simulator: { requests: readonly { method: string; path: string; at: number; fault?: unknown }[] },
+  upstreamDoneAt: Record<string, number>,
+  url: URL,
+) {
+  const since = Number(url.searchParams.get("since") ?? 0);
+  const requests = simulator.requests.filter((r) => r.at >= since)
+    .map((r) => ({ m: r.method, p: r.path, at: r.at, f: r.fault }));
+  return Response.json({ requests, upstreamDoneAt, total: simulator.requests.length });
+}
+
+async function serveUpstream() {
+  const { createSoraSimulator } = await import("../services/providers/simulators/simulator.ts");
+  const timeScale = Number(options.timeScale ?? 1);
+  const simulator = createSoraSimulator({ timeScale });
+  const timed = timedUpstream(simulator, timeScale);
+  const server = Deno.serve(listen, (req) => timed.fetch(req));
+  const control = Deno.serve(listen, (req) => {
+    const url = new URL(req.url);
+    if (url.pathname === "/upstream") return upstreamLog(simulator, timed.upstreamDoneAt, url);
+    return new Response("not found", { status: 404 });
+  });
+  await ready({ port: server.addr.port, controlPort: control.addr.port });
+}
+
+async function serveApp() {
+  const { createApp } = await import("../main.ts");
+  const { loadConfig } = await import("../services/app/config.ts");
+  const { openRuntime } = await import("../services/app/runtime.ts");
+  const { createSoraSimulator } = await import("../services/providers/simulators/simulator.ts");
+  const { toVideo } = await import("../services/videos/video_view.ts");
+
+  // With `upstreamUrl` (several instances sharing one `upstream` process), the app talks to it as
+  // to OpenAI; otherwise the simulator is in this process, as in demo mode.
+  const external = typeof options.upstreamUrl === "string";
+  const env: Record<string, string> = external
+    ? { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: options.upstreamUrl, ...options.env }
+    : { SORA_SIMULATE: "1", ...options.env };
+  const config = loadConfig(env);
+  const timeScale = Number(env.SIMULATOR_TIME_SCALE ?? 1);
+  const simulator = createSoraSimulator({ timeScale });
+  const timed = timedUpstream(simulator, timeScale);
+
+  const runtime = await openRuntime(
+    config,
+    external ? {} : { simulator, upstreamFetch: timed.fetch },
+  );
   const app = createApp({ ...runtime });
   if (options.jobs !== false) runtime.jobs.start();
   const server = Deno.serve(listen, app.fetch);
@@ -129,12 +176,8 @@ async function serveApp() {
           subscribers: events.subscriberCount(),
           activeJobs: runtime.jobs.activeCount,
         });
-      case "/upstream": {
-        const since = Number(url.searchParams.get("since") ?? 0);
-        const requests = simulator.requests.filter((r) => r.at >= since)
-          .map((r) => ({ m: r.method, p: r.path, at: r.at, f: r.fault }));
-        return Response.json({ requests, upstreamDoneAt, total: simulator.requests.length });
-      }
+      case "/upstream":
+        return upstreamLog(simulator, timed.upstreamDoneAt, url);
       case "/gc":
         return Response.json({ ok: true });
       default:

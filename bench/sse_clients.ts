@@ -25,9 +25,13 @@ interface Sub {
 }
 
 const subs: Sub[] = [];
-for (const user of config.users) {
-  for (let i = 0; i < config.perUser; i++) {
-    subs.push({ userId: user.id, connected: false, armed: false, arrivedAt: null, tail: "" });
+// `interleave`: connect one stream of each user in turn (rather than all of a user's first), so
+// connections set up at once belong to different users.
+for (let i = 0; i < (config.interleave ? config.perUser : 1); i++) {
+  for (const user of config.users) {
+    for (let k = 0; k < (config.interleave ? 1 : config.perUser); k++) {
+      subs.push({ userId: user.id, connected: false, armed: false, arrivedAt: null, tail: "" });
+    }
   }
 }
 const cookieOf = new Map<number, string>(

@@ -2,6 +2,9 @@
  * Target 2: 10,000 live-stream subscribers (the page stream `GET /events`, 100 per user over 100
  * users) on one app process; how long one change takes to reach its subscribers, and the memory.
  * Subscribers are raw sockets in a separate process (bench/sse_clients.ts).
+ *
+ * With BENCH_DATABASE_URL, the same across instances on PostgreSQL: the subscribers on instance B,
+ * the changes made by instance A (its NOTIFY reaches B, which re-reads the row and delivers).
  */
 import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
 import {
@@ -14,13 +17,179 @@ import {
   sleep,
   startServer,
 } from "./lib.ts";
+import { BENCH_DATABASE_URL, notRunRows, serverVersion, throwawayDatabase } from "./pg.ts";
 import { seed, SESSION_SECRET } from "./seed.ts";
 
 const USERS = 100;
 const PER_USER = 100;
 const BUDGET_MS = 250;
+/**
+ * Streams per user on PostgreSQL: each stream claims a slot in the shared registry (a transaction
+ * under a per-user advisory lock), about 8 a second on this machine, so 10,000 would take minutes.
+ */
+const PG_PER_USER = 10;
 
 export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
+  const started = performance.now();
+  const result = await sqliteFanout(ctx);
+  const sqlite = result.raw as { changeP99: number; burstP99: number };
+  if (!BENCH_DATABASE_URL) {
+    result.rows.push(...notRunRows([
+      {
+        metric:
+          `PostgreSQL, across instances: one change on A → its ${PG_PER_USER} subscribers on B`,
+        target: `99% within ${BUDGET_MS} ms`,
+      },
+      {
+        metric: `PostgreSQL, across instances: a change for each of the ${USERS} users on A → ` +
+          `all subscribers on B`,
+        target: `99% within ${BUDGET_MS} ms`,
+      },
+    ]));
+    result.details.push("PostgreSQL (across instances): not run (set BENCH_DATABASE_URL).");
+  } else {
+    await using database = await throwawayDatabase("t2");
+    const pg = await postgresFanout(ctx, database.url);
+    const trials = pg.perChange.length;
+    const changesMet = pg.perChange.filter((c) => c.within >= 0.99).length;
+    const changeP99s = pg.perChange.map((c) => c.p99);
+    const changeP99 = median(changeP99s);
+    const burstP99 = percentile(pg.burst, 99);
+    const burstWithin = pg.burst.filter((l) => l <= BUDGET_MS).length /
+      (pg.burst.length + pg.burstMissing);
+    result.rows.push(
+      {
+        metric:
+          `PostgreSQL, across instances: one change on A → its ${PG_PER_USER} subscribers on B, ` +
+          `with ${
+            fmt(pg.connected)
+          } streams open on B: p99 of each change (median of ${trials}; worst)`,
+        value: `${fmt(changeP99, 1)} ms; worst ${fmt(Math.max(...changeP99s), 1)} ms ` +
+          `(${changesMet} of ${trials} changes reached 99% within ${BUDGET_MS} ms)`,
+        ceiling: `${fmt(sqlite.changeP99, 1)} ms (SQLite, one instance)`,
+        ratio: `${fmt(changeP99 / sqlite.changeP99, 1)}×`,
+        target: `99% within ${BUDGET_MS} ms`,
+        ok: changesMet === trials,
+        gap: changesMet === trials
+          ? undefined
+          : `${trials - changesMet} of ${trials} changes late; ` +
+            `worst p99 over by ${fmt(Math.max(...changeP99s) - BUDGET_MS)} ms`,
+      },
+      {
+        metric: `PostgreSQL, across instances: a change for each of the ${USERS} users on A → all ${
+          fmt(pg.connected)
+        } subscribers on B: p99 delivery`,
+        value: `${fmt(burstP99, 1)} ms (${(burstWithin * 100).toFixed(1)}% within ${BUDGET_MS} ms)`,
+        ceiling: `${fmt(sqlite.burstP99, 1)} ms (SQLite, one instance)`,
+        ratio: `${fmt(burstP99 / sqlite.burstP99, 1)}×`,
+        target: `99% within ${BUDGET_MS} ms`,
+        ok: burstWithin >= 0.99,
+        gap: burstWithin >= 0.99 ? undefined : `p99 over by ${fmt(burstP99 - BUDGET_MS)} ms`,
+      },
+    );
+    result.details.push(
+      `PostgreSQL, across instances: a throwaway database on BENCH_DATABASE_URL's server (${pg.version}), ` +
+        `two app processes on it; ${USERS} users × ${PG_PER_USER} page streams (not ${PER_USER}: each stream ` +
+        `claims a slot in the shared stream registry, a transaction under a per-user advisory lock, ` +
+        `too slow here for 10,000 in a few minutes; connected one user after another in turn) ` +
+        `connect to instance B ` +
+        `(${fmt(pg.connected)} in ${
+          fmt(pg.connectMs / 1000, 1)
+        } s, ${pg.failed} failed; B counted ` +
+        `${pg.subscribers} subscribers), and each change is made on instance A (\`db.updateVideo\` + ` +
+        `\`events.publish\`, i.e. NOTIFY with the ids; B re-reads the row and delivers). ` +
+        `Single changes: ${pg.single.length} deliveries over ${trials} trials (${pg.singleMissing} missing), ` +
+        `p50 ${fmt(percentile(pg.single, 50), 1)} ms, p99 ${
+          fmt(percentile(pg.single, 99), 1)
+        } ms; ` +
+        `per-change p99s: ${
+          changeP99s.map((v) => fmt(v)).join(", ")
+        } ms. Burst: ${pg.burst.length} ` +
+        `deliveries (${pg.burstMissing} missing), p50 ${fmt(percentile(pg.burst, 50), 1)} ms, p90 ${
+          fmt(percentile(pg.burst, 90), 1)
+        } ms, p99 ${fmt(burstP99, 1)} ms, max ${fmt(Math.max(...pg.burst), 1)} ms. ` +
+        `RSS of B with all connected: ${fmt(pg.rssMb, 1)} MB.`,
+    );
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+/** Subscribers on instance B, changes on instance A, both on the database at `databaseUrl`. */
+async function postgresFanout(ctx: BenchContext, databaseUrl: string) {
+  const users = await seed(`${ctx.work}/t2-pg-data`, {
+    users: USERS,
+    videosPerUser: 1,
+    status: "in_progress",
+    databaseUrl,
+  });
+  const version = await serverVersion(databaseUrl);
+  const env = (instance: string) => ({
+    DATA_DIR: `${ctx.work}/t2-pg-data-${instance}`,
+    SESSION_SECRET,
+    DATABASE_URL: databaseUrl,
+    MAX_STREAMS_PER_USER: String(PER_USER),
+  });
+  const a = await startServer("app", { env: env("a") }, ctx.work, "t2-pg-a");
+  let b: Awaited<ReturnType<typeof startServer>> | undefined;
+  let clients: Clients | undefined;
+  try {
+    b = await startServer("app", { env: env("b") }, ctx.work, "t2-pg-b");
+    clients = spawnClients(ctx, b.info.port, users, PG_PER_USER, true);
+    await (await fetch(b.url("/"), { headers: { cookie: `sora_session=${users[0].cookie}` } }))
+      .text();
+    await sleep(500);
+    const connect = await connectAll(clients, USERS * PG_PER_USER);
+    const stats = await b.control<{ subscribers: number }>("/stats");
+    await sleep(1500);
+    const rssMb = memoryOf(b.pid).rssMb;
+    const trials = ctx.quick ? 5 : 15;
+    const single: number[] = [];
+    let singleMissing = 0;
+    const perChange: { within: number; p99: number }[] = [];
+    for (let i = 0; i < trials; i++) {
+      const user = users[(i * 37) % USERS];
+      const { latencies, missing } = await change(a, clients, [user]);
+      single.push(...latencies);
+      singleMissing += missing;
+      perChange.push({
+        within: latencies.filter((l) => l <= BUDGET_MS).length / (latencies.length + missing),
+        p99: missing / (latencies.length + missing) > 0.01 ? Infinity : percentile(latencies, 99),
+      });
+    }
+    const burst: number[] = [];
+    let burstMissing = 0;
+    for (let i = 0; i < (ctx.quick ? 1 : 3); i++) {
+      const r = await change(a, clients, users);
+      burst.push(...r.latencies);
+      burstMissing += r.missing;
+    }
+    log(
+      `t2 PostgreSQL: single p99 ${fmt(percentile(single, 99), 1)} ms, burst p99 ${
+        fmt(percentile(burst, 99), 1)
+      } ms`,
+    );
+    return {
+      version,
+      connected: connect.connected,
+      failed: connect.failed,
+      connectMs: connect.ms,
+      subscribers: stats.subscribers,
+      rssMb,
+      single,
+      singleMissing,
+      perChange,
+      burst,
+      burstMissing,
+    };
+  } finally {
+    await clients?.quit();
+    await b?.stop();
+    await a.stop();
+  }
+}
+
+async function sqliteFanout(ctx: BenchContext): Promise<TargetResult> {
   const started = performance.now();
   const dataDir = `${ctx.work}/t2-data`;
   const users = await seed(dataDir, { users: USERS, videosPerUser: 1, status: "in_progress" });
@@ -175,6 +344,7 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
         } ms.`,
       ],
       seconds: (performance.now() - started) / 1000,
+      raw: { changeP99: median(changeP99s), burstP99 },
     };
   } finally {
     await clients.quit();
@@ -182,7 +352,7 @@ export async function fanoutBench(ctx: BenchContext): Promise<TargetResult> {
   }
 }
 
-async function connectAll(clients: Clients) {
+async function connectAll(clients: Clients, expected = USERS * PER_USER) {
   const connect = await clients.send({ cmd: "connect" }) as {
     connected: number;
     failed: number;
@@ -194,9 +364,9 @@ async function connectAll(clients: Clients) {
       fmt(connect.ms)
     } ms (${connect.failed} failed)`,
   );
-  if (connect.connected < USERS * PER_USER * 0.99) {
+  if (connect.connected < expected * 0.99) {
     throw new Error(
-      `only ${connect.connected} of ${USERS * PER_USER} connected: ${connect.firstError}`,
+      `only ${connect.connected} of ${expected} connected: ${connect.firstError}`,
     );
   }
   return connect;
@@ -241,11 +411,14 @@ function spawnClients(
   ctx: BenchContext,
   port: number,
   users: { id: number; cookie: string }[],
+  perUser = PER_USER,
+  interleave = false,
 ): Clients {
   const config = {
     port,
     path: "/events",
-    perUser: PER_USER,
+    perUser,
+    interleave,
     users: users.map((u) => ({ id: u.id, cookie: u.cookie })),
   };
   const child = new Deno.Command("sh", {

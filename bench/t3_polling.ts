@@ -8,9 +8,24 @@
  *     (5 s); the app's CPU is sampled every 100 ms and split into windows with and without
  *     upstream requests ("between ticks"); each job's completion is timed from the moment the
  *     simulator finishes it to the `completed` event on the owner's live stream.
+ *
+ * With BENCH_DATABASE_URL, (a) and (b) run again on PostgreSQL across two app instances (two
+ * processes, one throwaway database, one simulator upstream in a process of its own): the budget
+ * is the instances' shared one, jobs are created on both, and each user's live stream is read
+ * from the instance that did not create that user's jobs.
  */
 import { type BenchContext, fmt, type Row, type TargetResult } from "./common.ts";
-import { CpuMeter, log, median, percentile, sleep, startServer, wallMs } from "./lib.ts";
+import {
+  type BenchServer,
+  CpuMeter,
+  log,
+  median,
+  percentile,
+  sleep,
+  startServer,
+  wallMs,
+} from "./lib.ts";
+import { BENCH_DATABASE_URL, notRunRows, throwawayDatabase } from "./pg.ts";
 import { seed, SESSION_SECRET } from "./seed.ts";
 import { openDatabase } from "../services/stores/open_database.ts";
 
@@ -20,6 +35,53 @@ const USERS = 10;
 interface UpstreamLog {
   requests: { m: string; p: string; at: number; f?: string }[];
   upstreamDoneAt: Record<string, number>;
+}
+
+/**
+ * The app under test: one process on SQLite with the simulator inside it, or (with `databaseUrl`)
+ * two processes on that PostgreSQL database sharing one simulator process.
+ */
+async function startApps(
+  ctx: BenchContext,
+  name: string,
+  env: Record<string, string>,
+  timeScale: number,
+  databaseUrl?: string,
+): Promise<{ apps: BenchServer[]; upstream(): Promise<UpstreamLog>; stop(): Promise<void> }> {
+  if (!databaseUrl) {
+    const app = await startServer(
+      "app",
+      { env: { ...env, SIMULATOR_TIME_SCALE: String(timeScale) } },
+      ctx.work,
+      name,
+    );
+    return { apps: [app], upstream: () => app.control("/upstream"), stop: () => app.stop() };
+  }
+  const servers: BenchServer[] = [];
+  const stop = async () => {
+    for (const server of servers.reverse()) await server.stop();
+  };
+  try {
+    const upstream = await startServer("upstream", { timeScale }, ctx.work, `${name}-upstream`);
+    servers.push(upstream);
+    const upstreamUrl = `http://127.0.0.1:${upstream.info.port}/v1`;
+    const apps = await Promise.all(["a", "b"].map((instance) =>
+      startServer(
+        "app",
+        {
+          upstreamUrl,
+          env: { ...env, DATA_DIR: `${env.DATA_DIR}-${instance}`, DATABASE_URL: databaseUrl },
+        },
+        ctx.work,
+        `${name}-${instance}`,
+      )
+    ));
+    servers.push(...apps);
+    return { apps, upstream: () => upstream.control("/upstream"), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Most requests in any window of `windowMs`, sliding over the request times. */
@@ -33,12 +95,13 @@ function maxInWindow(times: number[], windowMs: number): number {
   return best;
 }
 
-async function budgetUnderPressure(ctx: BenchContext) {
+async function budgetUnderPressure(ctx: BenchContext, databaseUrl?: string) {
   const rpm = 1200;
   const runMs = ctx.quick ? 20_000 : 66_000;
-  const dataDir = `${ctx.work}/t3a-data`;
-  const users = await seed(dataDir, { users: USERS, videosPerUser: 0 });
-  const { db, client } = await openDatabase(`${dataDir}/sora-studio.db`);
+  const name = databaseUrl ? "t3a-pg" : "t3a";
+  const dataDir = `${ctx.work}/${name}-data`;
+  const users = await seed(dataDir, { users: USERS, videosPerUser: 0, databaseUrl });
+  const { db, client } = await openDatabase(`${dataDir}/sora-studio.db`, databaseUrl);
   const now = Date.now();
   await db.transaction(async (tx) => {
     for (let i = 0; i < JOBS; i++) {
@@ -59,23 +122,21 @@ async function budgetUnderPressure(ctx: BenchContext) {
     }
   });
   await client.close();
-  const app = await startServer(
-    "app",
+  const cluster = await startApps(
+    ctx,
+    name,
     {
-      env: {
-        DATA_DIR: dataDir,
-        SESSION_SECRET,
-        UPSTREAM_MAX_RPM: String(rpm),
-        POLL_INTERVAL_MS: "2000",
-        SIMULATOR_TIME_SCALE: "2",
-      },
+      DATA_DIR: dataDir,
+      SESSION_SECRET,
+      UPSTREAM_MAX_RPM: String(rpm),
+      POLL_INTERVAL_MS: "2000",
     },
-    ctx.work,
-    "t3a-app",
+    2,
+    databaseUrl,
   );
   try {
     await sleep(runMs);
-    const up = await app.control<UpstreamLog>("/upstream");
+    const up = await cluster.upstream();
     const times = up.requests.map((r) => r.at);
     const first = Math.min(...times);
     const windowMs = Math.min(60_000, runMs - 2000);
@@ -83,9 +144,18 @@ async function budgetUnderPressure(ctx: BenchContext) {
     const max1s = maxInWindow(times, 1000);
     const allowed = rpm * windowMs / 60_000;
     const spanS = (Math.max(...times) - first) / 1000;
-    return { rpm, windowMs, maxWindow, allowed, max1s, total: times.length, spanS };
+    return {
+      rpm,
+      windowMs,
+      maxWindow,
+      allowed,
+      max1s,
+      total: times.length,
+      spanS,
+      instances: cluster.apps.length,
+    };
   } finally {
-    await app.stop();
+    await cluster.stop();
   }
 }
 
@@ -123,40 +193,45 @@ function watchCompletions(
   return { stop: () => abort.abort(), done };
 }
 
-async function loadSizedBudget(ctx: BenchContext) {
+async function loadSizedBudget(ctx: BenchContext, databaseUrl?: string) {
   const jobs = ctx.quick ? 150 : JOBS;
   const pollMs = 5000;
   const rpm = 12_000;
   const timeScale = ctx.quick ? 2 : 4;
-  const dataDir = `${ctx.work}/t3b-data`;
-  const users = await seed(dataDir, { users: USERS, videosPerUser: 0 });
-  const app = await startServer(
-    "app",
+  const name = databaseUrl ? "t3b-pg" : "t3b";
+  const dataDir = `${ctx.work}/${name}-data`;
+  const users = await seed(dataDir, { users: USERS, videosPerUser: 0, databaseUrl });
+  const cluster = await startApps(
+    ctx,
+    name,
     {
-      env: {
-        DATA_DIR: dataDir,
-        SESSION_SECRET,
-        UPSTREAM_MAX_RPM: String(rpm),
-        POLL_INTERVAL_MS: String(pollMs),
-        // Each user starts jobs / USERS videos at once: the per-user limits on starting are off.
-        USER_MAX_IN_FLIGHT: "0",
-        USER_MAX_CREATES_PER_MINUTE: "0",
-        SIMULATOR_TIME_SCALE: String(timeScale),
-      },
+      DATA_DIR: dataDir,
+      SESSION_SECRET,
+      UPSTREAM_MAX_RPM: String(rpm),
+      POLL_INTERVAL_MS: String(pollMs),
+      // Each user starts jobs / USERS videos at once: the per-user limits on starting are off.
+      USER_MAX_IN_FLIGHT: "0",
+      USER_MAX_CREATES_PER_MINUTE: "0",
     },
-    ctx.work,
-    "t3b-app",
+    timeScale,
+    databaseUrl,
   );
+  const apps = cluster.apps;
+  // User u's jobs are created on apps[u % n] (job i belongs to user i % USERS, USERS is even);
+  // its live stream is read from the next instance, so on PostgreSQL every completion crosses.
+  const createOn = (u: number) => apps[u % apps.length];
+  const watchOn = (u: number) => apps[(u + 1) % apps.length];
   const completions = new Map<string, { at: number; upstream: string }>();
-  const watchers = users.map((u) =>
-    watchCompletions(app.url("/api/events"), u.bearer, completions)
+  const watchers = users.map((u, k) =>
+    watchCompletions(watchOn(k).url("/api/events"), u.bearer, completions)
   );
-  const cpu = new CpuMeter(app.pid);
+  const cpus = apps.map((app) => new CpuMeter(app.pid));
+  const cpuRead = () => cpus.reduce((sum, cpu) => sum + cpu.read(), 0);
   const samples: { t: number; cpuMs: number }[] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      samples.push({ t: wallMs(), cpuMs: cpu.read() });
+      samples.push({ t: wallMs(), cpuMs: cpuRead() });
       await sleep(100);
     }
   })();
@@ -170,7 +245,7 @@ async function loadSizedBudget(ctx: BenchContext) {
       while (next < jobs) {
         const i = next++;
         const user = users[i % USERS];
-        const res = await fetch(app.url("/api/videos"), {
+        const res = await fetch(createOn(i % USERS).url("/api/videos"), {
           method: "POST",
           headers: { authorization: `Bearer ${user.bearer}`, "content-type": "application/json" },
           body: JSON.stringify({
@@ -196,9 +271,9 @@ async function loadSizedBudget(ctx: BenchContext) {
     await sleep(500);
     sampling = false;
     await sampler;
-    const up = await app.control<UpstreamLog>("/upstream");
+    const up = await cluster.upstream();
     const rows = await (async () => {
-      const { db, client } = await openDatabase(`${dataDir}/sora-studio.db`);
+      const { db, client } = await openDatabase(`${dataDir}/sora-studio.db`, databaseUrl);
       try {
         const rows = [];
         for (const u of users) {
@@ -282,11 +357,12 @@ async function loadSizedBudget(ctx: BenchContext) {
       byKind,
       max60: maxInWindow(times, 60_000),
       max1s: maxInWindow(times, 1000),
+      instances: apps.length,
     };
   } finally {
     sampling = false;
     for (const w of watchers) w.stop();
-    await app.stop();
+    await cluster.stop();
   }
 }
 
@@ -357,6 +433,126 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
       ok: null,
     },
   ];
+  const details: string[] = [];
+  let pg: { a: typeof a; b: typeof b } | undefined;
+  if (BENCH_DATABASE_URL) {
+    {
+      await using database = await throwawayDatabase("t3b");
+      const pb = await loadSizedBudget(ctx, database.url);
+      log(
+        `t3b PostgreSQL: ${pb.completed}/${pb.jobs} completed; CPU between ticks ${
+          fmt(pb.idleCpuPct, 2)
+        }%; completion→browser p99 ${fmt(percentile(pb.latencies, 99))} ms`,
+      );
+      await using database2 = await throwawayDatabase("t3a");
+      const pa = await budgetUnderPressure(ctx, database2.url);
+      log(`t3a PostgreSQL: max ${pa.maxWindow} requests in a ${pa.windowMs / 1000} s window`);
+      pg = { a: pa, b: pb };
+    }
+    const { a: pa, b: pb } = pg;
+    const pLatP99 = percentile(pb.latencies, 99);
+    const pWithin = pb.latencies.filter((l) => l <= limitMs).length / pb.jobs;
+    const pn = `PostgreSQL, ${pb.instances} instances:`;
+    rows.push(
+      {
+        metric: `${pn} upstream requests in any ${
+          pa.windowMs / 1000
+        } s window, ${JOBS} jobs queued, UPSTREAM_MAX_RPM=${pa.rpm} (one budget for both)`,
+        value: `${fmt(pa.maxWindow)} requests`,
+        ceiling: `${fmt(pa.allowed)} allowed (SQLite, one instance: ${fmt(a.maxWindow)})`,
+        ratio: `${fmt((100 * pa.maxWindow) / pa.allowed, 1)}% of the limit`,
+        target: "never above UPSTREAM_MAX_RPM",
+        ok: pa.maxWindow <= pa.allowed,
+        gap: pa.maxWindow <= pa.allowed ? undefined : `${fmt(pa.maxWindow - pa.allowed)} too many`,
+      },
+      {
+        metric: `${pn} same, ${pb.jobs} jobs with UPSTREAM_MAX_RPM=${fmt(pb.rpm)} (run (b))`,
+        value: `${fmt(pb.max60)} requests in the busiest 60 s; ${
+          fmt(pb.max1s)
+        } in the busiest second`,
+        ceiling: `${fmt(pb.rpm)} / min`,
+        target: "never above UPSTREAM_MAX_RPM",
+        ok: pb.max60 <= pb.rpm,
+      },
+      {
+        metric:
+          `${pn} app CPU between poller ticks, ${pb.jobs} jobs in flight (both processes together)`,
+        value: `${fmt(pb.idleCpuPct, 2)}% of a core`,
+        ceiling: `SQLite, one process: ${fmt(b.idleCpuPct, 2)}%`,
+        target: "< 5% of a core",
+        ok: pb.idleCpuPct < 5,
+        gap: pb.idleCpuPct < 5 ? undefined : `over by ${fmt(pb.idleCpuPct - 5, 1)} points`,
+      },
+      {
+        metric:
+          `${pn} upstream completion → \`completed\` on the owner's live stream, read from the other instance`,
+        value: `p99 ${fmt(pLatP99 / 1000, 2)} s, max ${
+          fmt(Math.max(...pb.latencies) / 1000, 2)
+        } s (${(100 * pWithin).toFixed(1)}% within ${
+          limitMs / 1000
+        } s; ${pb.completed}/${pb.jobs} completed)`,
+        ceiling: `SQLite: p99 ${fmt(latP99 / 1000, 2)} s`,
+        ratio: `${fmt(pLatP99 / latP99, 2)}× SQLite's p99`,
+        target: `≤ ${limitMs / 1000} s (poll interval + 1 s)`,
+        ok: pWithin >= 0.99 && pb.latencies.length === pb.jobs,
+        gap: pWithin >= 0.99 && pb.latencies.length === pb.jobs
+          ? undefined
+          : `p99 over by ${fmt((pLatP99 - limitMs) / 1000, 2)} s` +
+            (pb.latencies.length < pb.jobs
+              ? `; ${pb.jobs - pb.latencies.length} completions not seen`
+              : ""),
+      },
+      {
+        metric: `${pn} upstream calls per completed video`,
+        value: `${fmt(pb.callsPerVideo, 2)} (${fmt(pb.byKind.create / pb.completed, 2)} create + ${
+          fmt(pb.byKind.retrieve / pb.completed, 2)
+        } status + ${fmt(pb.byKind.download / pb.completed, 2)} download)`,
+        ceiling: `SQLite: ${fmt(b.callsPerVideo, 2)}`,
+        ratio: `${fmt(pb.callsPerVideo / b.callsPerVideo, 2)}×`,
+        target: "(reported; each job created once)",
+        ok: null,
+      },
+    );
+    details.push(
+      `PostgreSQL: the same (a) and (b), each on a throwaway database on BENCH_DATABASE_URL's server, with two app ` +
+        `processes (\`DATABASE_URL\` set, each its own DATA_DIR) and one simulator process (\`bench/server.ts upstream\`) ` +
+        `both talk to as their OpenAI endpoint. (a) ${fmt(pa.total)} requests over ${
+          fmt(pa.spanS)
+        } s, busiest ${pa.windowMs / 1000} s window ${fmt(pa.maxWindow)} (limit ${
+          fmt(pa.allowed)
+        }), busiest second ${fmt(pa.max1s)}. ` +
+        `(b) ${pb.jobs} jobs created alternately on the two instances (${
+          fmt(pb.createS, 1)
+        } s, ${pb.failedCreates} failed); ` +
+        `${pb.completed}/${pb.jobs} completed (${pb.seenCompleted} seen live) in ${
+          fmt(pb.totalS)
+        } s; completion → browser p50 ${fmt(median(pb.latencies))} ms, p90 ${
+          fmt(percentile(pb.latencies, 90))
+        } ms, p99 ${fmt(pLatP99)} ms (${pb.latencies.length} measured). ` +
+        `CPU of both app processes: ${pb.idleWindows} windows between ticks at ${
+          fmt(pb.idleCpuPct, 2)
+        }%, ${pb.tickWindows} with ticks at ${fmt(pb.tickCpuPct, 1)}%; ${
+          fmt(pb.cpuPerPollMs, 2)
+        } ms per status check (PostgreSQL's own CPU not included). ` +
+        `Upstream: ${pb.byKind.create} creates, ${pb.byKind.retrieve} status, ${pb.byKind.download} downloads, ` +
+        `${pb.byKind.other} other; \`upstream_calls\` column ${
+          fmt(pb.callsDb, 2)
+        } per completed video.`,
+    );
+  } else {
+    rows.push(...notRunRows([
+      {
+        metric:
+          `PostgreSQL, 2 instances: upstream requests in any 60 s window, ${JOBS} jobs queued, UPSTREAM_MAX_RPM=1200`,
+        target: "never above UPSTREAM_MAX_RPM",
+      },
+      {
+        metric: `PostgreSQL, 2 instances: upstream completion → \`completed\` on the live stream`,
+        target: `≤ ${limitMs / 1000} s (poll interval + 1 s)`,
+      },
+    ]));
+    details.push("PostgreSQL (two instances): not run (set BENCH_DATABASE_URL).");
+  }
   return {
     id: 3,
     title: "Polling at scale (500 jobs in flight on the simulator)",
@@ -396,8 +592,13 @@ export async function pollingBench(ctx: BenchContext): Promise<TargetResult> {
       } ms (${b.latencies.length} measured). Upstream requests: ` +
       `${b.byKind.create} creates, ${b.byKind.retrieve} status, ${b.byKind.download} downloads, ${b.byKind.other} other; ` +
       `the app's own \`upstream_calls\` column agrees: ${fmt(b.callsDb, 2)} per completed video.`,
+      ...details,
     ],
     seconds: (performance.now() - started) / 1000,
-    raw: { a, b: { ...b, latencies: undefined } },
+    raw: {
+      a,
+      b: { ...b, latencies: undefined },
+      pg: pg && { a: pg.a, b: { ...pg.b, latencies: undefined } },
+    },
   };
 }

@@ -44,7 +44,7 @@ export function notRunRows(metrics: { metric: string; target: string }[]): Row[]
 export async function serverVersion(url: string): Promise<string> {
   const client = new PostgresClient(url, 1);
   try {
-    const row = await client.get<{ v: string }>("SHOW server_version");
+    const row = await client.get<{ v: string }>("SELECT current_setting('server_version') AS v");
     return `PostgreSQL ${row?.v ?? "?"}`;
   } finally {
     await client.close();

@@ -39,12 +39,17 @@ export interface Video {
   /** Sound on or off where the model lets a person choose; null for the model's default. */
   audio: boolean | null;
   negative_prompt: string | null;
+  /** The start image it was made from (null when none): its type and its URL while it is kept. */
+  reference: { type: string; url: string | null } | null;
   /** The files a finished video has here (`video`, and `thumbnail`/`spritesheet` when there). */
   variants: ContentVariant[];
   /** Measured from the downloaded file; null until then or when it could not be measured. */
   media: { width: number; height: number; seconds: number; bytes: number } | null;
-  /** What can be made from it now, each with its cost or the reason it cannot. */
-  actions: Record<Derivation, VideoActionOffer>;
+  /**
+   * What can be made from it now, each with its cost or the reason it cannot; `cancel` (no cost)
+   * is available while it is queued or in progress.
+   */
+  actions: Record<Derivation | "cancel", VideoActionOffer>;
   /** What making it again with the same settings costs now (0 when its model is not offered). */
   rerun_cost: number;
   /** When its model is retired: the successor to make it again with, at what size, length, cost. */

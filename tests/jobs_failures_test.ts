@@ -72,7 +72,7 @@ Deno.test("[jobs] malformed JSON from the upstream is retried, never a crash", a
   assertEquals(simulator.faults.active.length, 0);
 });
 
-Deno.test("[jobs] a reference image is sent upstream, then removed from DATA_DIR", async () => {
+Deno.test("[jobs] a reference image is sent upstream and kept with the video", async () => {
   await using t = await startTestApp();
   const token = await t.userToken("ada");
   const form = new FormData();
@@ -80,6 +80,6 @@ Deno.test("[jobs] a reference image is sent upstream, then removed from DATA_DIR
   form.set("input_reference", new File([new Uint8Array(MEDIA.thumbnail.bytes)], "ref.webp"));
   const { id } = await (await t.api("POST", "/api/videos", token, form)).json();
   await t.waitForVideo(token, id, (v) => v.status === "completed");
-  const uploads = [...Deno.readDirSync(`${t.dataDir}/uploads`)];
-  assertEquals(uploads, []);
+  const uploads = [...Deno.readDirSync(`${t.dataDir}/uploads`)].map((e) => e.name);
+  assertEquals(uploads, [`${id}.webp`]);
 });

@@ -19,3 +19,9 @@ export const contentQuery = validate(
     download: z.enum(["0", "1"]).optional(),
   }),
 );
+
+/** `?download=1` asks for a file to be saved (Content-Disposition) rather than shown. */
+export const downloadQuery = validate(
+  "query",
+  z.object({ download: z.enum(["0", "1"], { error: "Use download=1 or 0." }).optional() }),
+);

@@ -8,19 +8,22 @@ import {
   extendVideo,
   getVideo,
   listVideos,
+  referenceFile,
   remixVideo,
 } from "../../services/videos/videos.ts";
+import { videoProvenance } from "../../services/videos/provenance.ts";
 import {
   extendSchema,
   libraryQuerySchema,
   remixSchema,
 } from "../../services/videos/video_input.ts";
+import { cancelVideo } from "../../services/videos/cancel.ts";
 import { requireBearer } from "../http/authenticate.ts";
-import { serveFile } from "../http/content.ts";
+import { attachment, serveFile } from "../http/content.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { validate } from "../http/validation.ts";
 import { createBodyLimit, readCreateBody } from "./video_body.ts";
-import { contentQuery, videoIdParam } from "./video_params.ts";
+import { contentQuery, downloadQuery, videoIdParam } from "./video_params.ts";
 
 export function apiVideoRoutes(deps: AppDeps) {
   const s = deps.videos;
@@ -41,6 +44,14 @@ export function apiVideoRoutes(deps: AppDeps) {
       const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);
       return serveFile(c, file, download === "1");
     })
+    .get("/:id/reference", downloadQuery, async (c) => {
+      const file = await referenceFile(s, c.var.user.id, c.req.param("id"));
+      return serveFile(c, file, c.req.valid("query").download === "1");
+    })
+    .get("/:id/provenance", async (c) => {
+      const { document, fileName } = await videoProvenance(s, c.var.user.id, c.req.param("id"));
+      return c.json(document, 200, { "Content-Disposition": attachment(fileName) });
+    })
     .post("/:id/remix", validate("json", remixSchema), async (c) => {
       const { prompt } = c.req.valid("json");
       return c.json(await remixVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
@@ -57,6 +68,7 @@ export function apiVideoRoutes(deps: AppDeps) {
       const { prompt } = c.req.valid("json");
       return c.json(await continueVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
     })
+    .post("/:id/cancel", async (c) => c.json(await cancelVideo(s, c.var.user, c.req.param("id"))))
     .delete("/:id", async (c) => {
       await deleteVideo(s, c.var.user.id, c.req.param("id"));
       return c.body(null, 204);

@@ -1,5 +1,18 @@
 import type { Context } from "hono";
 import type { ContentFile } from "../../services/videos/videos.ts";
+import type { DownloadName } from "../../services/videos/download_name.ts";
+
+/**
+ * `Content-Disposition` for a download: the ASCII name for old clients and the UTF-8 one as
+ * `filename*` (RFC 5987/6266), which browsers prefer, so a prompt in any script names the file.
+ */
+export function attachment(name: DownloadName): string {
+  const utf8 = encodeURIComponent(name.utf8).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${name.ascii}"; filename*=UTF-8''${utf8}`;
+}
 
 /**
  * Answers a stored file the way players and download managers expect: length, ETag, conditional
@@ -12,7 +25,7 @@ export async function serveFile(c: Context, file: ContentFile, download: boolean
     "ETag": file.etag,
     "Cache-Control": "private, max-age=31536000, immutable",
   });
-  if (download) headers.set("Content-Disposition", `attachment; filename="${file.fileName}"`);
+  if (download) headers.set("Content-Disposition", attachment(file.fileName));
   if (c.req.header("if-none-match") === file.etag) {
     return new Response(null, { status: 304, headers });
   }

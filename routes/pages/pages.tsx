@@ -8,6 +8,10 @@ import {
   libraryQuerySchema,
   remixSchema,
 } from "../../services/videos/video_input.ts";
+import { videoSettings } from "../../services/videos/video_settings.ts";
+import { ownBudget } from "../../services/videos/spend.ts";
+import { BudgetMeter } from "../../views/components/BudgetMeter.tsx";
+import { CreateForm } from "../../views/components/CreateForm.tsx";
 import {
   contentFile,
   continueVideo,
@@ -16,10 +20,13 @@ import {
   editVideo,
   extendVideo,
   listVideos,
+  referenceFile,
   remixVideo,
   rerunVideo,
   videoDetail,
 } from "../../services/videos/videos.ts";
+import { videoProvenance } from "../../services/videos/provenance.ts";
+import { cancelVideo } from "../../services/videos/cancel.ts";
 import { LibraryItems } from "../../views/components/LibraryItems.tsx";
 import { UpstreamBanner } from "../../views/components/UpstreamBanner.tsx";
 import { VideoCard, VideoCardOob } from "../../views/components/VideoCard.tsx";
@@ -29,7 +36,7 @@ import { LoginPage } from "../../views/pages/login.tsx";
 import { VideoPage } from "../../views/pages/video.tsx";
 import { requireSession } from "../http/authenticate.ts";
 import { clientAddress } from "../http/client_address.ts";
-import { serveFile } from "../http/content.ts";
+import { attachment, serveFile } from "../http/content.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { type LiveRenderer, streamVideoChanges } from "../live.ts";
 import {
@@ -39,7 +46,7 @@ import {
 } from "../http/session_cookie.ts";
 import { validate } from "../http/validation.ts";
 import { createBodyLimit, readCreateBody } from "../api/video_body.ts";
-import { contentQuery, videoIdParam } from "../api/video_params.ts";
+import { contentQuery, downloadQuery, videoIdParam } from "../api/video_params.ts";
 
 const loginForm = z.object({
   username: z.string().max(64).default(""),
@@ -57,6 +64,13 @@ const passwordForm = z.object({
 const rerunQuery = validate(
   "query",
   z.object({ with: z.enum(["successor"], { error: "Use with=successor." }).optional() }),
+);
+
+/** The library's query, and `from`: a video whose settings fill the create form. */
+const dashboardQuery = validate(
+  "query",
+  // Any other text names no video of the user's: 404, as for an id in a path.
+  libraryQuerySchema.extend({ from: z.string().max(100).optional() }),
 );
 
 const cardSwap: LiveRenderer = (video) => ({ data: String(<VideoCardOob video={video} />) });
@@ -157,14 +171,21 @@ export function pageRoutes(deps: AppDeps) {
     })
     .use("/videos/:id", videoIdParam)
     .use("/videos/:id/*", videoIdParam)
-    .get("/", validate("query", libraryQuerySchema), async (c) => {
+    .get("/", dashboardQuery, async (c) => {
       const query = c.req.valid("query");
+      const settings = query.from ? await videoSettings(s, c.var.user.id, query.from) : undefined;
+      // "Use these settings" from a card swaps in the filled form alone.
+      if (settings && c.req.header("hx-target") === "form#create-form") {
+        return c.html(<CreateForm models={s.providers.models} settings={settings} />);
+      }
       const page = await listVideos(s, c.var.user.id, query);
       return c.html(
         <DashboardPage
           user={c.var.user}
           demo={demo}
           models={s.providers.models}
+          settings={settings}
+          budget={await ownBudget(s.db, c.var.user.id, s.now())}
           videos={page.data}
           nextCursor={page.next_cursor}
           filters={{ q: query.q, status: query.status, model: query.model }}
@@ -189,7 +210,14 @@ export function pageRoutes(deps: AppDeps) {
       const { fields, reference } = await readCreateBody(c);
       const video = await createVideo(s, c.var.user.id, fields, reference);
       if (!c.req.header("hx-request")) return c.redirect("/", 303);
-      return c.html(<VideoCard video={video} />, 201);
+      const budget = await ownBudget(s.db, c.var.user.id, s.now());
+      return c.html(
+        <>
+          <VideoCard video={video} />
+          <BudgetMeter budget={budget} oob />
+        </>,
+        201,
+      );
     })
     .get("/videos/:id", async (c) => {
       const detail = await videoDetail(s, c.var.user.id, c.req.param("id"));
@@ -199,6 +227,14 @@ export function pageRoutes(deps: AppDeps) {
       const { variant, download } = c.req.valid("query");
       const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);
       return serveFile(c, file, download === "1");
+    })
+    .get("/videos/:id/reference", downloadQuery, async (c) => {
+      const file = await referenceFile(s, c.var.user.id, c.req.param("id"));
+      return serveFile(c, file, c.req.valid("query").download === "1");
+    })
+    .get("/videos/:id/provenance", async (c) => {
+      const { document, fileName } = await videoProvenance(s, c.var.user.id, c.req.param("id"));
+      return c.json(document, 200, { "Content-Disposition": attachment(fileName) });
     })
     .post("/videos/:id/remix", validate("form", remixSchema), async (c) => {
       const { prompt } = c.req.valid("form");
@@ -215,6 +251,12 @@ export function pageRoutes(deps: AppDeps) {
     .post("/videos/:id/continue", validate("form", remixSchema), async (c) => {
       const { prompt } = c.req.valid("form");
       return newVideo(c, await continueVideo(s, c.var.user.id, c.req.param("id"), prompt));
+    })
+    .post("/videos/:id/cancel", async (c) => {
+      const video = await cancelVideo(s, c.var.user, c.req.param("id"));
+      // htmx swaps the card in place; a plain form (the detail page) shows the page again.
+      if (!c.req.header("hx-request")) return c.redirect(`/videos/${video.id}`, 303);
+      return c.html(<VideoCard video={video} />);
     })
     .post("/videos/:id/rerun", rerunQuery, async (c) => {
       const successor = c.req.valid("query").with === "successor";

@@ -12,9 +12,9 @@ import { openMediaStore } from "../stores/open_media.ts";
 import type { SqlClient } from "../stores/sql/sql_client.ts";
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import denoJson from "../../deno.json" with { type: "json" };
+import { VERSION } from "./version.ts";
 
-export const VERSION: string = denoJson.version;
+export { VERSION };
 
 export const HELP = `Sora Studio ${VERSION} — a self-hosted studio for AI video generation.
 

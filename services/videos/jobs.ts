@@ -22,6 +22,7 @@ import {
 } from "../providers/upstream.ts";
 import { audioOf, type VideoFacts } from "./video_facts.ts";
 import { toVideo } from "./video_view.ts";
+import { settleSentAfterCancel } from "./cancel.ts";
 
 export interface JobRunnerOptions {
   db: Database;
@@ -268,8 +269,14 @@ export class JobRunner {
       p,
       () => send(row, p.provider.upstream, this.#o.media),
     );
+    // The reference image is kept: it is part of what made the video (shown, downloadable) and
+    // goes with the video when it is deleted.
     const saved = await this.#save(row, { upstream_id: job.id, ...this.#progressOf(job) });
-    if (saved && row.reference_key) await this.#o.media.delete(row.reference_key);
+    if (saved) return;
+    // Cancelled while the create was on the way: it is not revived, but the job it made upstream
+    // is stopped where it can be, or its cost kept (and said) where it cannot.
+    const settled = await settleSentAfterCancel(this.#o.db, p, row, job.id, this.#o.now());
+    if (settled) this.#o.events.publish(settled.user_id, toVideo(settled, this.#o.facts));
   }
 
   async #check(row: VideoRow, p: ProviderEntry): Promise<void> {
@@ -493,7 +500,6 @@ export class JobRunner {
       error_code: error.code,
       error_message: error.message,
     });
-    if (row.reference_key) await this.#o.media.delete(row.reference_key).catch(() => {});
   }
 
   /** Writes the change only if nobody moved the job meanwhile, and tells its owner. */

@@ -28,6 +28,7 @@ export function toVideo(row: VideoRow, facts: VideoFacts): Video {
     cost: facts.cost(row),
     audio: audioOf(row) ?? null,
     negative_prompt: row.negative_prompt,
+    reference: referenceOf(row),
     variants: facts.variants(row),
     media: measured
       ? {
@@ -45,6 +46,16 @@ export function toVideo(row: VideoRow, facts: VideoFacts): Video {
     }),
     remake_with: remakeOf(facts, row),
   };
+}
+
+/**
+ * The image it was made from: its type, and where its owner gets it while it is kept (null for
+ * videos whose image was deleted once sent, before reference images were kept).
+ */
+function referenceOf(row: VideoRow): Video["reference"] {
+  if (!row.reference_type) return null;
+  const url = row.reference_key ? `/api/videos/${encodeURIComponent(row.id)}/reference` : null;
+  return { type: row.reference_type, url };
 }
 
 /** ISO strings by time: formatting costs about a microsecond, and lists repeat the same times. */

@@ -25,6 +25,7 @@ import {
   resolveCreate,
 } from "./video_input.ts";
 import { decodeCursor, encodeCursor, toVideo } from "./video_view.ts";
+import { type DownloadName, downloadName } from "./download_name.ts";
 
 /** What the video functions work with; built once in main.ts. */
 export interface VideoServices {
@@ -398,7 +399,7 @@ export async function listVideos(
 
 /**
  * A new video with the same prompt, model, size, length and negative prompt (not the reference
- * image: it is not kept once it has been sent). Validated again: the model may be gone since.
+ * image). Validated again: the model may be gone since.
  * `successor` makes it again with the model that replaced a retired one instead.
  */
 export async function rerunVideo(
@@ -437,6 +438,8 @@ export interface VideoDetail {
   derived: { video: Video; derivation: Derivation }[];
   /** Why the last attempt failed while the job waits to try again (null when all is well). */
   retryReason: string | null;
+  /** The username of the person who made it. */
+  madeBy: string;
 }
 
 export async function videoDetail(
@@ -455,6 +458,7 @@ export async function videoDetail(
       derivation: r.derivation ?? "remix",
     })),
     retryReason: row.retry_reason,
+    madeBy: (await s.db.userById(row.user_id))?.username ?? "",
   };
 }
 
@@ -466,7 +470,8 @@ export interface ContentFile {
   size: number;
   contentType: string;
   etag: string;
-  fileName: string;
+  /** What a download is saved as (`downloadName`). */
+  fileName: DownloadName;
 }
 
 /** The stored file of a finished video; 409 while it is not there yet. */
@@ -491,7 +496,39 @@ export async function contentFile(
     contentType: CONTENT_TYPES[variant],
     // Files never change once renamed into place, so id, variant and size identify the bytes.
     etag: `"${row.id}-${variant}-${size}"`,
-    fileName: `${row.id}${variant === "video" ? "" : "-" + variant}${extension}`,
+    fileName: downloadName(row, `${DOWNLOAD_SUFFIXES[variant]}${extension}`),
+  };
+}
+
+/** What follows the prompt's words in a downloaded file's name, before its extension. */
+const DOWNLOAD_SUFFIXES: Record<ContentVariant, string> = {
+  video: "",
+  thumbnail: "-thumbnail",
+  spritesheet: "-storyboard",
+};
+
+/**
+ * The image a video was made from (uploaded, or a source's last frame), kept for the life of the
+ * video; 404 when it was made without one, or before reference images were kept.
+ */
+export async function referenceFile(
+  s: VideoServices,
+  userId: number,
+  id: string,
+): Promise<ContentFile> {
+  const row = await ownVideo(s, userId, id);
+  const key = row.reference_key;
+  const size = key ? (await s.media.stat(key))?.size ?? null : null;
+  if (!key || size === null) throw notFound("The reference image of this video");
+  const type = row.reference_type ?? "application/octet-stream";
+  return {
+    key,
+    read: (start, end) => s.media.read(key, start, end),
+    size,
+    contentType: type,
+    // Kept as uploaded and never rewritten, so the id and size identify the bytes.
+    etag: `"${row.id}-reference-${size}"`,
+    fileName: downloadName(row, `-reference${key.slice(key.lastIndexOf("."))}`),
   };
 }
 

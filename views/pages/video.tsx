@@ -18,6 +18,7 @@ import {
   isoTime,
   isPending,
   orientation,
+  settingsPath,
   videoPath,
 } from "../format.ts";
 
@@ -71,6 +72,36 @@ function VideoLink(props: { video: Video; kind?: string; item?: boolean }) {
   return props.item ? <li>{link}</li> : link;
 }
 
+/** The start image it was made from: shown small, downloadable while it is kept. */
+function Reference(props: { video: Video }) {
+  const { video } = props;
+  const path = `${videoPath(video)}/reference`;
+  return (
+    <section class="detail-section" aria-labelledby="reference-title">
+      <h2 id="reference-title" class="detail-label">Reference image</h2>
+      {video.reference?.url
+        ? (
+          <figure class="reference">
+            <a href={path} target="_blank" rel="noopener">
+              <img src={path} alt="The image this video was made from" loading="lazy" />
+            </a>
+            <figcaption>
+              <a class="btn btn-sm btn-ghost" href={`${path}?download=1`} download>
+                <Icon name="download" />
+                Download reference
+              </a>
+            </figcaption>
+          </figure>
+        )
+        : (
+          <p class="muted">
+            Made from an image that was not kept (videos made before reference images were kept).
+          </p>
+        )}
+    </section>
+  );
+}
+
 /** GET /videos/:id — player, full prompt, parameters, times, cost, lineage and actions. */
 export function VideoPage(props: {
   user: User;
@@ -80,6 +111,7 @@ export function VideoPage(props: {
   derivation: Derivation | null;
   derived: { video: Video; derivation: Derivation }[];
   retryReason?: string | null;
+  madeBy: string;
 }) {
   const { video, source, derived } = props;
   const pending = isPending(video.status);
@@ -139,37 +171,32 @@ export function VideoPage(props: {
               </a>
             )}
             {video.actions.remix.available && <RemixDialog video={video} inLibrary={false} large />}
-            {video.remake_with
-              ? (
-                <button
-                  type="button"
-                  class="btn btn-primary"
-                  hx-post={`${videoPath(video)}/rerun?with=successor`}
-                  hx-swap="none"
-                  hx-disable="this"
-                  data-on-success="open-video"
-                  title="Its model is retired: make it again with its successor"
-                >
-                  <Icon name="rerun" />
-                  Make it again with {video.remake_with.label} ·{" "}
-                  {formatCost(video.remake_with.cost)}
+            {video.actions.cancel.available && (
+              // A plain form: the answer shows this page again, cancelled (same-origin checked).
+              <form method="post" action={`${videoPath(video)}/cancel`} class="inline-form">
+                <button type="submit" class="btn" data-cancel title="Stop making this video">
+                  <Icon name="close" />
+                  Cancel
                 </button>
-              )
-              : (
-                <button
-                  type="button"
-                  class={video.status === "failed" ? "btn btn-primary" : "btn"}
-                  hx-post={`${videoPath(video)}/rerun`}
-                  hx-swap="none"
-                  hx-disable="this"
-                  data-on-success="open-video"
-                  title="Make a new video with the same prompt, model, size and length"
-                >
-                  <Icon name="rerun" />
-                  {video.status === "failed" ? "Try again" : "Re-run"} ·{" "}
-                  {formatCost(video.rerun_cost)}
-                </button>
-              )}
+              </form>
+            )}
+            {
+              /* Re-run and Try again open the form filled with these settings, to change first. */
+            }
+            <a
+              class={video.status === "failed" || video.remake_with ? "btn btn-primary" : "btn"}
+              href={settingsPath(video)}
+              title="Open the form with this video's prompt and settings, to change them before Generate"
+            >
+              <Icon name="rerun" />
+              {video.remake_with
+                ? `Make it again with ${video.remake_with.label} · ${
+                  formatCost(video.remake_with.cost)
+                }`
+                : `${video.status === "failed" ? "Try again" : "Re-run"} · ${
+                  formatCost(video.rerun_cost)
+                }`}
+            </a>
           </div>
           <div class="detail-more">
             {video.status === "completed" && video.variants.includes("thumbnail") && (
@@ -182,6 +209,19 @@ export function VideoPage(props: {
                 Download thumbnail
               </a>
             )}
+            <a
+              class="btn btn-sm btn-ghost"
+              href={`${videoPath(video)}/provenance`}
+              download
+              title="Everything that made this video, as JSON to keep beside the MP4"
+            >
+              <Icon name="download" />
+              Download details (JSON)
+            </a>
+            <a class="btn btn-sm btn-ghost" href={settingsPath(video)}>
+              <Icon name="sparkle" />
+              Use these settings
+            </a>
             <button type="button" class="btn btn-sm btn-ghost" data-copy="#detail-prompt">
               <Icon name="copy" />
               Copy prompt
@@ -206,6 +246,15 @@ export function VideoPage(props: {
             <h2 id="prompt-title" class="detail-label">Prompt</h2>
             <p class="detail-prompt" id="detail-prompt">{video.prompt}</p>
           </section>
+
+          {video.negative_prompt && (
+            <section class="detail-section" aria-labelledby="negative-title">
+              <h2 id="negative-title" class="detail-label">Negative prompt</h2>
+              <p class="detail-prompt" id="detail-negative">{video.negative_prompt}</p>
+            </section>
+          )}
+
+          {video.reference && <Reference video={video} />}
 
           <dl class="facts">
             <div>
@@ -232,6 +281,24 @@ export function VideoPage(props: {
                   <span class="took">the file is {video.media.seconds.toFixed(1)} s</span>
                 )}
               </dd>
+            </div>
+            {video.audio !== null && (
+              <div>
+                <dt>Sound</dt>
+                <dd>{video.audio ? "On" : "Off"}</dd>
+              </div>
+            )}
+            <div>
+              <dt>Provider job</dt>
+              <dd>
+                {video.upstream_id
+                  ? <code>{video.upstream_id}</code>
+                  : <span class="muted">not sent yet</span>}
+              </dd>
+            </div>
+            <div>
+              <dt>Made by</dt>
+              <dd>{props.madeBy}</dd>
             </div>
             <div>
               <dt>Estimated cost</dt>

@@ -11,7 +11,7 @@
  * - <time data-local> shown in the reader's locale and time zone.
  * - Cards: elapsed time ticking, hover scrub preview from the spritesheet, play in place.
  * - In-flight indicator (a bar at the top while any request runs), copy prompt, example
- *   prompts, re-run, filters mirrored into the address bar.
+ *   prompts, filters mirrored into the address bar.
  */
 (() => {
   "use strict";
@@ -290,8 +290,8 @@
     }
   });
 
-  // Delete on the detail page: back to the library once the server confirms. Re-run and remix
-  // on the detail page: open the new video's page.
+  // Delete on the detail page: back to the library once the server confirms. Remix, extend,
+  // edit and continue on the detail page: open the new video's page.
   document.addEventListener("htmx:after:request", (evt) => {
     const el = evt.target;
     if (!(el instanceof Element) || !succeeded(evt)) return;
@@ -301,14 +301,6 @@
       const id = cardIdIn(evt.detail.ctx.text);
       if (id) loc.assign("/videos/" + encodeURIComponent(id));
     }
-  });
-
-  // "Try again" on a failed card: the new card is at the top of the library.
-  document.addEventListener("htmx:after:swap", (evt) => {
-    const el = evt.target;
-    if (!(el instanceof Element) || !el.hasAttribute("data-rerun") || !succeeded(evt)) return;
-    highlightNewCard();
-    showToast("success", "Started again — the new video is at the top of the library.");
   });
 
   function highlightNewCard() {
@@ -723,14 +715,7 @@
         this.syncOptions();
         this.countPrompt();
 
-        form.addEventListener("htmx:after:request", (evt) => {
-          if (evt.target !== form || !succeeded(evt)) return;
-          this.$refs.prompt.value = "";
-          const negative = form.querySelector("[name=negative_prompt]");
-          if (negative) negative.value = "";
-          this.countPrompt();
-          this.clearFile();
-        });
+        // The form is kept as sent after Generate, so the next take starts from this one.
         form.addEventListener("htmx:after:swap", (evt) => {
           if (evt.target !== form || !succeeded(evt)) return;
           highlightNewCard();
@@ -823,6 +808,12 @@
 
       countPrompt() {
         this.promptLength = this.$refs.prompt.value.length;
+      },
+
+      clearPrompt() {
+        this.$refs.prompt.value = "";
+        this.countPrompt();
+        this.$refs.prompt.focus();
       },
 
       promptKeydown(e) {

@@ -85,6 +85,11 @@ export function videoPath(video: Pick<Video, "id">): string {
   return `/videos/${encodeURIComponent(video.id)}`;
 }
 
+/** The create form filled with this video's settings. */
+export function settingsPath(video: Pick<Video, "id">): string {
+  return `/?from=${encodeURIComponent(video.id)}`;
+}
+
 export function contentPath(video: Pick<Video, "id">, query = ""): string {
   return `/videos/${encodeURIComponent(video.id)}/content${query}`;
 }

@@ -53,6 +53,21 @@ export async function checkBudget(
   }
 }
 
+/** What a user has spent this month (videos being made count) and their own budget, if any. */
+export interface OwnBudget {
+  spent: number;
+  budget: number | null;
+}
+
+/** The user's own budget and this month's spend, for the meter on the create panel. */
+export async function ownBudget(db: Database, userId: number, now: number): Promise<OwnBudget> {
+  const since = startOfMonth(new Date(now));
+  return {
+    spent: cents(await db.spentSince(userId, since)),
+    budget: (await db.userById(userId))?.monthly_budget ?? null,
+  };
+}
+
 export interface SpendReport {
   month: string;
   total: number;

@@ -1,4 +1,5 @@
 import type { ModelInfo } from "../../services/types.ts";
+import type { VideoSettings } from "../../services/videos/video_settings.ts";
 import { DEFAULT_MODEL } from "../../services/models/models.ts";
 import { MAX_REFERENCE_BYTES } from "../../services/media/images.ts";
 import {
@@ -11,6 +12,7 @@ import {
   safeJson,
   secondsAt,
   sizeLabel,
+  videoPath,
 } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 import { Option } from "./Option.tsx";
@@ -46,20 +48,51 @@ function ModelOptions(props: { models: ModelView[]; selected?: string }) {
 }
 
 /**
+ * Where a pre-filled form's settings came from, and what of them could not be kept: a model no
+ * longer offered, or a reference image (not kept once sent).
+ */
+function SettingsNote(props: { settings: VideoSettings }) {
+  const { settings } = props;
+  return (
+    <div class="settings-note" role="status">
+      <p>
+        Filled in from{" "}
+        <a href={videoPath({ id: settings.from })}>this video</a>: change what you like, then
+        Generate.
+      </p>
+      {settings.model_note && <p class="settings-warning">{settings.model_note}</p>}
+      {settings.had_reference && (
+        <p class="settings-warning">
+          It was made from a reference image, which is not kept once sent: add it again if you want
+          it.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
  * The "new video" form (Alpine component `createForm` in app.js). Posts multipart to
  * POST /videos; the 201 answer (a VideoCard) is prepended to #library. The models offered are
  * embedded as JSON (`#models-data`) so the size and length options, the optional inputs and the
  * cost estimate follow the chosen model (and size) without any inline script.
  */
-export function CreateForm(props: { models: readonly ModelInfo[] }) {
+export function CreateForm(props: { models: readonly ModelInfo[]; settings?: VideoSettings }) {
+  const { settings } = props;
   const models = props.models.map(modelView);
-  const model = models.find((m) => m.id === DEFAULT_MODEL) ?? models[0];
+  const model = models.find((m) => m.id === (settings?.model ?? DEFAULT_MODEL)) ??
+    models.find((m) => m.id === DEFAULT_MODEL) ?? models[0];
   const sizes = model?.sizes ?? [];
-  const size = pick(sizes, model?.defaultSize ?? "");
+  const size = sizes.includes(settings?.size ?? "")
+    ? settings!.size
+    : pick(sizes, model?.defaultSize ?? "");
   const secondsList = model ? secondsAt(model, size) : [];
-  const seconds = pick(secondsList, model?.defaultSeconds ?? "");
-  const cost = model ? quoteOf(model, size, seconds) : 0;
+  const seconds = secondsList.includes(settings?.seconds ?? "")
+    ? settings!.seconds
+    : pick(secondsList, model?.defaultSeconds ?? "");
   const audioChoice = model?.audioChoice ?? false;
+  const sound = audioChoice ? settings?.audio ?? model?.audio ?? true : model?.audio ?? true;
+  const cost = model ? quoteOf(model, size, seconds, sound) : 0;
   const negative = model?.negativePrompt ?? false;
   const reference = model?.reference ?? true;
 
@@ -83,12 +116,21 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
         dangerouslySetInnerHTML={{ __html: safeJson(modelsPayload(props.models)) }}
       />
       <div class="create-main">
+        {settings && <SettingsNote settings={settings} />}
         <div class="field field-prompt">
           <div class="field-head">
             <label for="create-prompt">Prompt</label>
             <span id="create-prompt-count" class="counter" x-bind:class="counterClass">
               <span x-text="promptLength">0</span> / {PROMPT_MAX}
             </span>
+            <button
+              type="button"
+              class="btn btn-sm btn-ghost prompt-clear"
+              aria-controls="create-prompt"
+              x-on:click="clearPrompt"
+            >
+              Clear
+            </button>
           </div>
           <textarea
             id="create-prompt"
@@ -101,7 +143,10 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
             x-on:keydown="promptKeydown"
             aria-describedby="create-prompt-count create-prompt-hint"
             placeholder="A golden retriever surfing a turquoise wave at sunset, slow motion, shot on 35 mm film"
-          />
+            autofocus={settings ? true : undefined}
+          >
+            {settings?.prompt ?? ""}
+          </textarea>
           <p id="create-prompt-hint" class="hint">
             Describe subject, setting, camera and mood. Press Ctrl + Enter to generate.
           </p>
@@ -119,6 +164,7 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
             maxlength={NEGATIVE_PROMPT_MAX}
             disabled={!negative}
             x-bind:disabled="noNegative"
+            value={settings?.negative_prompt ?? undefined}
             autocomplete="off"
             aria-describedby="create-negative-hint"
             placeholder="text overlays, blur, extra limbs"
@@ -212,7 +258,7 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
               type="checkbox"
               name="audio"
               value="on"
-              checked={model?.audio ?? true}
+              checked={sound}
               disabled={!audioChoice}
               x-bind:disabled="noAudioChoice"
               x-ref="audio"
@@ -225,7 +271,7 @@ export function CreateForm(props: { models: readonly ModelInfo[] }) {
             type="hidden"
             name="audio"
             value="off"
-            disabled={!audioChoice || (model?.audio ?? true)}
+            disabled={!audioChoice || sound}
             x-bind:disabled="soundOrNoChoice"
           />
         </div>

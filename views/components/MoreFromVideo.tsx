@@ -111,7 +111,7 @@ export function MoreFromVideo(props: { video: Video }) {
           hint={`The same video, at the same size and length, with the changes you describe (${
             formatCost(edit.cost ?? 0)
           }).`}
-          submit="Edit"
+          submit={`Edit · ${formatCost(edit.cost ?? 0)}`}
         />
       )}
       {go.available && (
@@ -124,7 +124,7 @@ export function MoreFromVideo(props: { video: Video }) {
           hint={`A new video at the same model, size and length, starting from this one's last frame (${
             formatCost(go.cost ?? 0)
           }).`}
-          submit="Continue"
+          submit={`Continue · ${formatCost(go.cost ?? 0)}`}
         />
       )}
       {reasons.map((reason) => <Note key={reason} text={reason} />)}

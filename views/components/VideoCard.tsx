@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { Video } from "../../services/types.ts";
 import {
   SPRITESHEET_COLUMNS,
@@ -13,6 +14,7 @@ import {
   isoTime,
   isPending,
   orientation,
+  settingsPath,
   statusLabel,
   videoPath,
 } from "../format.ts";
@@ -131,39 +133,36 @@ export function FailureNote(props: { video: Video }) {
   );
 }
 
-function RerunButton(props: { video: Video }) {
-  const remake = props.video.remake_with;
-  if (remake) {
-    return (
-      <button
-        type="button"
-        class="btn btn-sm"
-        hx-post={`${videoPath(props.video)}/rerun?with=successor`}
-        hx-target="#library"
-        hx-swap="afterbegin"
-        hx-disable="this"
-        data-rerun
-        title={`Its model is retired: make it again with ${remake.label}, ${remake.size}, ${remake.seconds} s`}
-      >
-        <Icon name="rerun" />
-        Make it again with {remake.label} · {formatCost(remake.cost)}
-      </button>
-    );
-  }
+/**
+ * Opens the create form filled with this video's settings (`/?from=`), to change before anything
+ * is spent: htmx swaps in the filled form alone; without script it is the page itself.
+ */
+export function UseSettingsLink(props: { video: Video; class: string; children: Child }) {
+  const path = settingsPath(props.video);
   return (
-    <button
-      type="button"
-      class="btn btn-sm"
-      hx-post={`${videoPath(props.video)}/rerun`}
-      hx-target="#library"
-      hx-swap="afterbegin"
-      hx-disable="this"
-      data-rerun
-      title="Make it again with the same prompt and settings"
+    <a
+      class={props.class}
+      href={path}
+      hx-get={path}
+      hx-target="#create-form"
+      hx-swap="outerHTML"
+      title="Open the form with this video's prompt and settings, to change them before Generate"
     >
+      {props.children}
+    </a>
+  );
+}
+
+/** A failed video's "Try again", with what it costs: the filled form, not a blind resend. */
+function RetryLink(props: { video: Video }) {
+  const remake = props.video.remake_with;
+  return (
+    <UseSettingsLink video={props.video} class="btn btn-sm">
       <Icon name="rerun" />
-      Try again · {formatCost(props.video.rerun_cost)}
-    </button>
+      {remake
+        ? `Make it again with ${remake.label} · ${formatCost(remake.cost)}`
+        : `Try again · ${formatCost(props.video.rerun_cost)}`}
+    </UseSettingsLink>
   );
 }
 
@@ -218,7 +217,14 @@ function Card(props: { video: Video; oob?: boolean }) {
               </a>
             )}
             {video.actions.remix.available && <RemixDialog video={video} />}
-            {video.status === "failed" && <RerunButton video={video} />}
+            {video.status === "failed"
+              ? <RetryLink video={video} />
+              : (
+                <UseSettingsLink video={video} class="btn btn-sm btn-icon">
+                  <Icon name="sparkle" />
+                  <span class="visually-hidden">Use these settings</span>
+                </UseSettingsLink>
+              )}
             <button
               type="button"
               class="btn btn-sm btn-icon btn-danger"

@@ -1,4 +1,7 @@
 import type { ModelInfo, User, Video } from "../../services/types.ts";
+import type { OwnBudget } from "../../services/videos/spend.ts";
+import type { VideoSettings } from "../../services/videos/video_settings.ts";
+import { BudgetMeter } from "../components/BudgetMeter.tsx";
 import { Layout } from "../layout.tsx";
 import { CreateForm } from "../components/CreateForm.tsx";
 import { LibraryFilters } from "../components/LibraryFilters.tsx";
@@ -10,6 +13,9 @@ export function DashboardPage(props: {
   user: User;
   demo: boolean;
   models: readonly ModelInfo[];
+  /** A video's settings to fill the form with (`/?from=`). */
+  settings?: VideoSettings;
+  budget: OwnBudget;
   videos: Video[];
   nextCursor: string | null;
   filters: LibraryFilterValues;
@@ -20,8 +26,9 @@ export function DashboardPage(props: {
         <div class="panel-head">
           <h1 id="create-title" class="panel-title">New video</h1>
           <p class="muted">Write a prompt, pick a model and size, and press Generate.</p>
+          <BudgetMeter budget={props.budget} />
         </div>
-        <CreateForm models={props.models} />
+        <CreateForm models={props.models} settings={props.settings} />
       </section>
 
       <section class="library-section" aria-labelledby="library-title">

@@ -273,6 +273,10 @@ const FAILURES: Record<string, { title: string; hint: string }> = {
     title: "The API key was refused",
     hint: "Ask an admin to check the OpenAI API key.",
   },
+  cancelled: {
+    title: "Cancelled",
+    hint: "It was stopped before it was finished. Make it again when you want it.",
+  },
   generation_failed: {
     title: "The video could not be made",
     hint: "This happens now and then. Try again.",

@@ -8,6 +8,7 @@ import type { Logger } from "../../services/app/log.ts";
 import { errorFields } from "../../services/app/log.ts";
 import type { User, Video } from "../../services/types.ts";
 import { spendReport } from "../../services/videos/spend.ts";
+import { cancelVideo } from "../../services/videos/cancel.ts";
 import {
   createVideoSchema,
   extendSchema,
@@ -317,6 +318,21 @@ export function createMcpServer(s: VideoServices, user: User, log?: Logger): Mcp
         "continue_video",
         async () => json(describe(await continueVideo(s, uid, id, prompt))),
       ),
+  );
+
+  server.registerTool(
+    "cancel_video",
+    {
+      title: "Cancel a video",
+      description: "Stops one of your videos that is still queued or in progress: it becomes " +
+        "failed with error code cancelled, and its message says what is still charged (nothing " +
+        "if it had not been sent, or its provider stopped it). Refused once it is downloading, " +
+        "completed or failed.",
+      inputSchema: idSchema,
+      annotations: { destructiveHint: true, idempotentHint: false },
+    },
+    ({ id }: IdArgs) =>
+      guarded(log, "cancel_video", async () => json(describe(await cancelVideo(s, user, id)))),
   );
 
   server.registerTool(

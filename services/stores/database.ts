@@ -70,6 +70,15 @@ export interface VideoRow {
   lease_until: number | null;
 }
 
+/** An API token as its owner sees it: never its hash. */
+export interface ApiTokenRow {
+  id: string;
+  name: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number;
+}
+
 /** An upstream copy that a delete could not remove: kept upstream, shown to admins. */
 export interface LeftoverRow {
   video_id: string;
@@ -172,6 +181,12 @@ const UPDATABLE = new Set<string>([
   "unreadable_since",
 ]);
 
+/**
+ * Videos that cost nothing: failed ones, except those a person cancelled, which cost what the
+ * cancel recorded (0 unless the provider could not stop it).
+ */
+const FREE = "status = 'failed' AND coalesce(error_code, '') <> 'cancelled'";
+
 /** A database-level handle: the queries, and transactions over them. */
 export interface SqlEngine extends SqlQueries {
   transaction<T>(work: (tx: SqlQueries) => Promise<T>): Promise<T>;
@@ -229,11 +244,14 @@ export class Database {
     await this.sql.run("UPDATE users SET disabled = ? WHERE id = ?", disabled ? 1 : 0, userId);
   }
 
-  /** Spend per user and model of the videos made from `since` on (failed ones are free). */
+  /**
+   * Spend per user and model of the videos made from `since` on (failed ones are free, but a
+   * cancelled one costs what its cancel recorded: 0 unless its provider could not stop it).
+   */
   spendSince(since: number): Promise<SpendRow[]> {
     return this.sql.all<SpendRow>(
       `SELECT user_id, model, count(*) AS videos,
-         sum(CASE WHEN status = 'failed' THEN 0 ELSE estimated_cost END) AS usd
+         sum(CASE WHEN ${FREE} THEN 0 ELSE estimated_cost END) AS usd
        FROM videos WHERE created_at >= ? GROUP BY user_id, model ORDER BY user_id, model`,
       since,
     );
@@ -242,7 +260,7 @@ export class Database {
   /** What one user (or, with null, everyone) has spent from `since` on, in-flight videos included. */
   async spentSince(userId: number | null, since: number): Promise<number> {
     const base = `SELECT coalesce(sum(estimated_cost), 0) AS usd FROM videos
-       WHERE created_at >= ? AND status != 'failed'`;
+       WHERE created_at >= ? AND NOT (${FREE})`;
     const row = userId === null
       ? await this.sql.get<{ usd: number }>(base, since)
       : await this.sql.get<{ usd: number }>(`${base} AND user_id = ?`, since, userId);
@@ -300,21 +318,26 @@ export class Database {
     kind: "web" | "api",
     now: number,
     expiresAt: number,
+    named: { id: string; name: string | null },
   ): Promise<void> {
     await this.sql.run(
-      `INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at, id, name)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       tokenHash,
       userId,
       kind,
       now,
       expiresAt,
+      named.id,
+      named.name,
     );
   }
 
+  /** The session's user, and when the session was last used (its use is noted now and then). */
   userBySession(tokenHash: string, kind: "web" | "api", now: number) {
-    return this.sql.get<UserRow>(
-      `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
+    return this.sql.get<UserRow & { session_last_used_at: number | null }>(
+      `SELECT users.*, sessions.last_used_at AS session_last_used_at
+       FROM sessions JOIN users ON users.id = sessions.user_id
        WHERE sessions.token_hash = ? AND sessions.kind = ? AND sessions.expires_at > ?
          AND users.disabled = 0`,
       tokenHash,
@@ -341,6 +364,56 @@ export class Database {
 
   async deleteExpiredSessions(now: number): Promise<void> {
     await this.sql.run("DELETE FROM sessions WHERE expires_at <= ?", now);
+  }
+
+  async noteSessionUsed(tokenHash: string, now: number): Promise<void> {
+    await this.sql.run("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?", now, tokenHash);
+  }
+
+  /** Ends every session of the user but one (kept, with a new expiry): a password change. */
+  async deleteOtherSessions(userId: number, keptHash: string, keptUntil: number): Promise<void> {
+    await this.sql.run(
+      "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?",
+      userId,
+      keptHash,
+    );
+    await this.sql.run(
+      "UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND user_id = ?",
+      keptUntil,
+      keptHash,
+      userId,
+    );
+  }
+
+  /** A user's live API tokens, newest first (at most `limit`). */
+  apiTokensOfUser(userId: number, now: number, limit: number): Promise<ApiTokenRow[]> {
+    return this.sql.all<ApiTokenRow>(
+      `SELECT id, name, created_at, last_used_at, expires_at FROM sessions
+       WHERE user_id = ? AND kind = 'api' AND expires_at > ?
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      userId,
+      now,
+      limit,
+    );
+  }
+
+  async countApiTokens(userId: number, now: number): Promise<number> {
+    const row = await this.sql.get<{ n: number }>(
+      "SELECT count(*) AS n FROM sessions WHERE user_id = ? AND kind = 'api' AND expires_at > ?",
+      userId,
+      now,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Deletes the user's API token by its public id; false when they have none by that id. */
+  async deleteApiToken(userId: number, id: string): Promise<boolean> {
+    const { changes } = await this.sql.run(
+      "DELETE FROM sessions WHERE id = ? AND user_id = ? AND kind = 'api'",
+      id,
+      userId,
+    );
+    return changes > 0;
   }
 
   // --- videos ----------------------------------------------------------------------------------
@@ -589,10 +662,13 @@ export class Database {
     );
   }
 
-  /** Moves a job's next check without marking the video as changed. */
+  /**
+   * Moves a job's next check without marking the video as changed. Never a failed one's: a step
+   * that read the job before it was cancelled must not make it due again.
+   */
   async reschedule(id: string, nextPollAt: number | null, attempts: number): Promise<void> {
     await this.sql.run(
-      "UPDATE videos SET next_poll_at = ?, attempts = ? WHERE id = ?",
+      "UPDATE videos SET next_poll_at = ?, attempts = ? WHERE id = ? AND status <> 'failed'",
       nextPollAt,
       attempts,
       id,
@@ -619,7 +695,8 @@ export class Database {
 
   /**
    * Schedules another try after a failure, keeping its reason for the person waiting. When the
-   * failure was a status read, the start of the run of unreadable statuses is kept too.
+   * failure was a status read, the start of the run of unreadable statuses is kept too. Never
+   * a failed job's (cancelled while the step ran): undefined then.
    */
   retryLater(
     id: string,
@@ -632,12 +709,56 @@ export class Database {
     return this.sql.get<VideoRow>(
       `UPDATE videos SET next_poll_at = ?, attempts = ?, retry_reason = ?, updated_at = ?,
          unreadable_since = ${statusUnreadable ? "coalesce(unreadable_since, ?)" : "?"}
-       WHERE id = ? RETURNING *`,
+       WHERE id = ? AND status <> 'failed' RETURNING *`,
       nextPollAt,
       attempts,
       reason,
       now,
       statusUnreadable ? now : null,
+      id,
+    );
+  }
+
+  /**
+   * Marks a job cancelled by its owner, only while it is as the cancel saw it (same status, same
+   * upstream id or none): a step the runner saved meanwhile, here or on another instance, is never
+   * overwritten, and the cancel looks again. `cost` is what is still charged.
+   */
+  cancelVideo(
+    seen: Pick<VideoRow, "id" | "status" | "upstream_id">,
+    cancel: { message: string; cost: number },
+    now: number,
+  ): Promise<VideoRow | undefined> {
+    return this.sql.get<VideoRow>(
+      `UPDATE videos SET status = 'failed', error_code = 'cancelled', error_message = ?,
+         estimated_cost = ?, next_poll_at = NULL, retry_reason = NULL, updated_at = ?
+       WHERE id = ? AND status = ? AND coalesce(upstream_id, '') = ? RETURNING *`,
+      cancel.message,
+      cancel.cost,
+      now,
+      seen.id,
+      seen.status,
+      seen.upstream_id ?? "",
+    );
+  }
+
+  /**
+   * Records the upstream job of a video cancelled while its create was on the way, and what that
+   * costs; only while it is still cancelled without one.
+   */
+  settleCancelled(
+    id: string,
+    sent: { upstream_id: string; estimated_cost: number; error_message: string },
+    now: number,
+  ): Promise<VideoRow | undefined> {
+    return this.sql.get<VideoRow>(
+      `UPDATE videos SET upstream_id = ?, estimated_cost = ?, error_message = ?, updated_at = ?
+       WHERE id = ? AND status = 'failed' AND error_code = 'cancelled' AND upstream_id IS NULL
+       RETURNING *`,
+      sent.upstream_id,
+      sent.estimated_cost,
+      sent.error_message,
+      now,
       id,
     );
   }

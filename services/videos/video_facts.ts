@@ -9,7 +9,7 @@ import type {
   VideoActionOffer as ActionOffer,
 } from "../types.ts";
 
-export type VideoActions = Record<Derivation, ActionOffer>;
+export type VideoActions = Record<Derivation | "cancel", ActionOffer>;
 
 const DONE: Record<Derivation, string> = {
   remix: "remixed",
@@ -35,9 +35,28 @@ export class VideoFacts {
     return this.providers.catalog.describe(row.model);
   }
 
-  /** The recorded cost; failed videos cost nothing. */
-  cost(row: Pick<VideoRow, "status" | "estimated_cost">): number {
-    return row.status === "failed" ? 0 : row.estimated_cost;
+  /**
+   * The recorded cost; failed videos cost nothing, except a cancelled one its provider could not
+   * stop (its cancel recorded what is still charged).
+   */
+  cost(row: Pick<VideoRow, "status" | "estimated_cost" | "error_code">): number {
+    return row.status === "failed" && row.error_code !== "cancelled" ? 0 : row.estimated_cost;
+  }
+
+  /** Why the video cannot be cancelled now, as the error a cancel gets; undefined while it can. */
+  cancelRefusal(row: Pick<VideoRow, "status">): AppError | undefined {
+    const why = {
+      queued: undefined,
+      in_progress: undefined,
+      // Made and paid for upstream: only saving it here is left.
+      downloading: "This video is already made and paid for; it is only being saved here, so " +
+        "it cannot be cancelled. Delete it once it is saved if you do not want it.",
+      completed: "This video is finished, so there is nothing to cancel. Delete it if you do " +
+        "not want it.",
+      failed: "This video has already stopped (it failed or was cancelled), so there is " +
+        "nothing to cancel.",
+    }[row.status];
+    return why ? new AppError(409, "not_cancellable", why) : undefined;
   }
 
   /** The files a finished video has here. */
@@ -141,11 +160,13 @@ export class VideoFacts {
       }));
       extend.cost = extend.options[0]?.cost ?? 0;
     }
+    const stop = this.cancelRefusal(row);
     return {
       remix: offer("remix", whole),
       extend,
       edit: offer("edit", whole),
       continue: offer("continue", whole),
+      cancel: stop ? { available: false, reason: stop.message } : { available: true },
     };
   }
 }

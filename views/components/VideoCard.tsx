@@ -217,6 +217,7 @@ function Card(props: { video: Video; oob?: boolean }) {
               </a>
             )}
             {video.actions.remix.available && <RemixDialog video={video} />}
+            {video.actions.cancel.available && <CancelButton video={video} />}
             {video.status === "failed"
               ? <RetryLink video={video} />
               : (
@@ -243,6 +244,28 @@ function Card(props: { video: Video; oob?: boolean }) {
         </div>
       </div>
     </article>
+  );
+}
+
+/**
+ * Cancels a queued or in-progress video: the answer is the card as it is now (cancelled), swapped
+ * in place; the live stream would bring the same card.
+ */
+function CancelButton(props: { video: Video }) {
+  return (
+    <button
+      type="button"
+      class="btn btn-sm"
+      hx-post={`${videoPath(props.video)}/cancel`}
+      hx-target="closest .card"
+      hx-swap="outerHTML"
+      hx-disable="this"
+      data-cancel
+      title="Stop making this video"
+    >
+      <Icon name="close" />
+      Cancel
+    </button>
   );
 }
 

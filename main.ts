@@ -3,6 +3,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./routes/pages/admin.tsx";
 import { apiAuthRoutes } from "./routes/api/auth.ts";
 import { apiAccountRoutes } from "./routes/api/account.ts";
+import { apiTokenRoutes } from "./routes/api/tokens.ts";
+import { accountTokenRoutes } from "./routes/pages/account_tokens.tsx";
 import { apiVideoRoutes } from "./routes/api/videos.ts";
 import { globalBodyLimit } from "./routes/http/body_limits.ts";
 import type { AppDeps } from "./routes/http/env.ts";
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps) {
   app.route("/static", staticRoutes());
   app.route("/api/auth", apiAuthRoutes(deps));
   app.route("/api/videos", apiVideoRoutes(deps));
+  // Before `/api`, whose bearer check would otherwise run a second time for these.
+  app.route("/api/me/tokens", apiTokenRoutes(deps));
   app.route("/api", apiAccountRoutes(deps));
   app.route("/webhooks", webhookRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
@@ -57,6 +61,7 @@ export function createApp(deps: AppDeps) {
   // content type. The API, MCP and webhooks above answer before this (and it skips them anyway).
   app.use("*", sameOrigin({ publicUrl: deps.config.PUBLIC_URL }));
   app.route("/admin", adminRoutes(deps));
+  app.route("/account/tokens", accountTokenRoutes(deps));
   app.route("/", pageRoutes(deps));
   return app;
 }

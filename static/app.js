@@ -622,8 +622,10 @@
     const source = document.querySelector(btn.getAttribute("data-copy") || "");
     if (!source) return;
     const ok = await copyText(source.textContent || "");
-    if (ok) showToast("success", "Prompt copied to the clipboard.");
-    else showToast("error", "Couldn't copy — select the prompt and copy it by hand.");
+    // `data-copied` names what was copied (an API token, a snippet); the default is the prompt.
+    const done = btn.getAttribute("data-copied") || "Prompt copied to the clipboard.";
+    if (ok) showToast("success", done);
+    else showToast("error", "Couldn't copy — select the text and copy it by hand.");
   });
 
   document.addEventListener("click", (evt) => {

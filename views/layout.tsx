@@ -98,6 +98,9 @@ export function Layout(props: {
                   <a class="btn btn-ghost btn-sm password-link" href="/account/password">
                     Password
                   </a>
+                  <a class="btn btn-ghost btn-sm password-link" href="/account/tokens">
+                    API tokens
+                  </a>
                   <form method="post" action="/logout" class="logout-form">
                     <button type="submit" class="btn btn-ghost btn-sm">
                       <Icon name="logout" />

@@ -15,6 +15,9 @@ const LIFETIME_MS: Record<SessionKind, number> = {
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
+/** A token's last use is written at most this often, so checking a token stays a read. */
+const LAST_USE_PRECISION_MS = 60_000;
+
 /** What ending a user's sessions needs: the database, and the live streams to close at once. */
 export interface SessionStore {
   db: Database;
@@ -58,7 +61,12 @@ export async function login(
   if (row.disabled) {
     throw new AppError(403, "account_disabled", "This account is disabled. Ask an admin.");
   }
-  return { token: await startSession(ctx, row.id, kind), user: toUser(row) };
+  // An API token from a login is named after where it came from, so its owner can tell it apart
+  // on the tokens page (a web session is not listed there).
+  const name = kind === "api"
+    ? (address === "unknown" ? "API login" : `API login from ${address}`)
+    : null;
+  return { token: await startSession(ctx, row.id, kind, name), user: toUser(row) };
 }
 
 /**
@@ -101,11 +109,27 @@ export async function startSession(
   ctx: AuthContext,
   userId: number,
   kind: SessionKind,
+  name: string | null = null,
 ): Promise<string> {
+  return (await startNamedSession(ctx, userId, kind, name)).token;
+}
+
+/**
+ * A new session or token, with the public id its owner names it by: random, unrelated to the
+ * token, so listing or revoking by id reveals nothing about the token.
+ */
+export async function startNamedSession(
+  ctx: AuthContext,
+  userId: number,
+  kind: SessionKind,
+  name: string | null,
+): Promise<{ token: string; id: string; createdAt: number; expiresAt: number }> {
   const now = (ctx.now ?? Date.now)();
   const token = randomBytes(32).toString("base64url");
-  await ctx.db.insertSession(tokenHash(ctx, token), userId, kind, now, now + LIFETIME_MS[kind]);
-  return token;
+  const id = randomBytes(12).toString("base64url");
+  const expiresAt = now + LIFETIME_MS[kind];
+  await ctx.db.insertSession(tokenHash(ctx, token), userId, kind, now, expiresAt, { id, name });
+  return { token, id, createdAt: now, expiresAt };
 }
 
 export async function userForToken(
@@ -114,8 +138,15 @@ export async function userForToken(
   kind: SessionKind,
 ): Promise<User | null> {
   if (!token || token.length > 200) return null;
-  const row = await ctx.db.userBySession(tokenHash(ctx, token), kind, (ctx.now ?? Date.now)());
-  return row ? toUser(row) : null;
+  const now = (ctx.now ?? Date.now)();
+  const hash = tokenHash(ctx, token);
+  const row = await ctx.db.userBySession(hash, kind, now);
+  if (!row) return null;
+  const lastUsed = row.session_last_used_at === null ? null : Number(row.session_last_used_at);
+  if (lastUsed === null || now - lastUsed >= LAST_USE_PRECISION_MS) {
+    await ctx.db.noteSessionUsed(hash, now);
+  }
+  return toUser(row);
 }
 
 export async function logout(ctx: AuthContext, token: string): Promise<void> {
@@ -192,10 +223,9 @@ export async function changeOwnPassword(
   const kept = tokenHash(ctx, session.token);
   await ctx.db.transaction(async (tx) => {
     await tx.setPasswordHash(row.id, hash);
-    await tx.deleteSessionsOfUser(row.id);
-    // Put back the session in use (same token, so the client notices nothing); its lifetime
-    // starts again, as after a login: the current password was just proven.
-    await tx.insertSession(kept, row.id, session.kind, now, now + LIFETIME_MS[session.kind]);
+    // Keep the session in use (same token, id and name, so the client notices nothing); its
+    // lifetime starts again, as after a login: the current password was just proven.
+    await tx.deleteOtherSessions(row.id, kept, now + LIFETIME_MS[session.kind]);
   });
   await ctx.streams?.sessionsEnded(row.id);
 }

@@ -52,6 +52,10 @@ export function AccountPasswordPage(props: {
             <p class="muted">
               Your other sessions and API tokens end; this one stays signed in.
             </p>
+            <p class="muted">
+              For a script or an MCP client, make an <a href="/account/tokens">API token</a>{" "}
+              instead of sending your password.
+            </p>
           </div>
           {props.changed && (
             <p class="notice" role="status" id="password-changed">

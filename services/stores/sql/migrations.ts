@@ -209,6 +209,14 @@ const SHARED_STEPS: readonly string[] = [
    CREATE INDEX upstream_sends_provider ON upstream_sends(provider, at);
    CREATE TABLE upstream_pauses (provider TEXT PRIMARY KEY, until_at BIGINT NOT NULL);
    CREATE TABLE upstream_health (provider TEXT PRIMARY KEY, state TEXT NOT NULL, at BIGINT NOT NULL);`,
+  // API tokens a person manages: a public id to name one by (never its hash; earlier rows take
+  // a prefix of theirs), the name they gave it, and when it was last used (written at most once
+  // a minute per token).
+  `ALTER TABLE sessions ADD COLUMN id TEXT;
+   ALTER TABLE sessions ADD COLUMN name TEXT;
+   ALTER TABLE sessions ADD COLUMN last_used_at BIGINT;
+   UPDATE sessions SET id = substr(token_hash, 1, 16) WHERE id IS NULL;
+   CREATE UNIQUE INDEX sessions_id ON sessions(id);`,
 ];
 
 export const SQLITE_MIGRATIONS: readonly string[] = [...SQLITE_HISTORY, ...SHARED_STEPS];

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { createApiToken, listApiTokens, revokeApiToken } from "../../services/auth/api_tokens.ts";
+import { requireBearer } from "../http/authenticate.ts";
+import type { AppDeps, AppEnv } from "../http/env.ts";
+import { validate } from "../http/validation.ts";
+
+const newToken = z.object({
+  name: z.string({ error: "Give the token a name." }).max(200, "Use at most 60 characters."),
+});
+
+/** `/api/me/tokens`: the user's API tokens — list, make one (answered once), revoke. */
+export function apiTokenRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .use(requireBearer(deps))
+    .get("/", async (c) => c.json({ data: await listApiTokens(deps.auth, c.var.user.id) }))
+    .post("/", validate("json", newToken), async (c) => {
+      const made = await createApiToken(deps.auth, c.var.user.id, c.req.valid("json").name);
+      // A token is a password: no cache (browser, proxy) may keep a copy of this answer.
+      c.header("Cache-Control", "no-store");
+      return c.json(made, 201);
+    })
+    .delete("/:id", async (c) => {
+      await revokeApiToken(deps.auth, c.var.user.id, c.req.param("id"));
+      return c.body(null, 204);
+    });
+}

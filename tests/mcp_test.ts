@@ -50,6 +50,7 @@ Deno.test("[mcp] lists the tools with descriptions and input schemas", async () 
   const { tools } = await mcp.client.listTools() as { tools: ToolInfo[] };
   const names = tools.map((tool) => tool.name).sort();
   assertEquals(names, [
+    "cancel_video",
     "continue_video",
     "create_video",
     "delete_video",
@@ -203,4 +204,33 @@ Deno.test("[mcp] without a valid token the endpoint answers 401", async () => {
     await server.shutdown();
   }
   assert(refused, "the SDK client connected without a token");
+});
+
+Deno.test("[mcp] cancel_video cancels an unfinished video and refuses a finished one", async () => {
+  // The provider cannot be reached: the first video waits, queued, never sent.
+  let reachable = false;
+  await using t = await startTestApp({
+    upstreamFetch: (input, init) =>
+      reachable
+        ? t.simulator.fetch(new Request(input, init))
+        : Promise.reject(new TypeError("connection refused")),
+  });
+  const token = await t.userToken("ada");
+  await using mcp = await connect(t, token);
+  const queued = await mcp.json("create_video", { prompt: "a paper boat on a puddle" });
+  assertEquals(queued.status, "queued");
+  const cancelled = await mcp.json("cancel_video", { id: queued.id });
+  assertEquals([cancelled.status, cancelled.error.code, cancelled.cost], [
+    "failed",
+    "cancelled",
+    0,
+  ]);
+  assertMatch(cancelled.error.message, /^Cancelled by ada\./);
+
+  reachable = true;
+  const made = await mcp.json("create_video", { prompt: "a kite over the dunes" });
+  await t.waitForVideo(token, made.id, (v) => v.status === "completed");
+  const refused = await mcp.call("cancel_video", { id: made.id });
+  assert(refused.isError, "a finished video cannot be cancelled");
+  assertMatch(refused.content[0].text!, /finished, so there is nothing to cancel/);
 });

@@ -74,7 +74,7 @@ Deno.test("[iterate] /?from= fills the create form with a video's settings; anot
   assertMatch(html, new RegExp(`<option value="${size}" selected`));
   assertMatch(html, new RegExp(`<option value="${seconds}" selected`));
   assert(!/name="audio" value="on" checked/.test(html), "without sound, as it was made");
-  assertMatch(html, /reference image, which is not kept once sent/);
+  assertMatch(html, /reference image, which is not carried over/);
   assertMatch(html, new RegExp(`href="/videos/${id}"`));
 
   // From a card, htmx asks for the filled form alone.

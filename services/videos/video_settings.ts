@@ -17,7 +17,7 @@ export interface VideoSettings {
   seconds: string;
   /** Its sound choice; null when its model had none. */
   audio: boolean | null;
-  /** The video was made from an image, which is not kept once sent, so it is not carried over. */
+  /** The video was made from an image; the form cannot carry it over (the page must say so). */
   had_reference: boolean;
   /** Why the model is not the video's own (retired, or not offered here); null when it is. */
   model_note: string | null;

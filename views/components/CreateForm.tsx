@@ -49,7 +49,7 @@ function ModelOptions(props: { models: ModelView[]; selected?: string }) {
 
 /**
  * Where a pre-filled form's settings came from, and what of them could not be kept: a model no
- * longer offered, or a reference image (not kept once sent).
+ * longer offered, or a reference image (a file input cannot be filled by the server).
  */
 function SettingsNote(props: { settings: VideoSettings }) {
   const { settings } = props;
@@ -63,8 +63,8 @@ function SettingsNote(props: { settings: VideoSettings }) {
       {settings.model_note && <p class="settings-warning">{settings.model_note}</p>}
       {settings.had_reference && (
         <p class="settings-warning">
-          It was made from a reference image, which is not kept once sent: add it again if you want
-          it.
+          It was made from a reference image, which is not carried over: add it again if you want it
+          (the video's page has it to download).
         </p>
       )}
     </div>

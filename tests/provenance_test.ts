@@ -201,3 +201,23 @@ Deno.test("[provenance] downloads are named by day and first words, in ASCII and
     await res.body?.cancel();
   }
 });
+
+Deno.test("[provenance] a video whose image the older app deleted once sent says it was not kept", async () => {
+  const { SQLITE_MIGRATIONS } = await import("../services/stores/sql/migrations.ts");
+  await using t = await startTestApp({ startJobs: false });
+  const ada = await t.userToken("ada");
+  const form = new FormData();
+  form.set("prompt", "an old one");
+  form.set("input_reference", new File([WEBP], "old.webp"));
+  const sent = await (await t.api("POST", "/api/videos", ada, form)).json();
+  const waiting = await (await t.api("POST", "/api/videos", ada, form)).json();
+  // The first was sent upstream (the older app then deleted its image); the second never was.
+  await t.runtime.db.sql.run("UPDATE videos SET upstream_id = 'up_1' WHERE id = ?", sent.id);
+  await t.runtime.db.sql.run("UPDATE videos SET upstream_id = NULL WHERE id = ?", waiting.id);
+  const step = SQLITE_MIGRATIONS.find((sql) => sql.includes("SET reference_key = NULL"))!;
+  await t.runtime.db.sql.run(step);
+  const old: Video = await (await t.api("GET", `/api/videos/${sent.id}`, ada)).json();
+  assertEquals(old.reference, { type: "image/webp", url: null });
+  const kept: Video = await (await t.api("GET", `/api/videos/${waiting.id}`, ada)).json();
+  assertEquals(kept.reference?.url, `/api/videos/${waiting.id}/reference`);
+});

@@ -217,6 +217,11 @@ const SHARED_STEPS: readonly string[] = [
    ALTER TABLE sessions ADD COLUMN last_used_at BIGINT;
    UPDATE sessions SET id = substr(token_hash, 1, 16) WHERE id IS NULL;
    CREATE UNIQUE INDEX sessions_id ON sessions(id);`,
+  // Reference images are kept with their video from now on; the ones the app deleted once sent
+  // (or once failed) are forgotten, so no video points at an image that is gone. The type stays:
+  // the video was still made from an image.
+  `UPDATE videos SET reference_key = NULL
+   WHERE reference_key IS NOT NULL AND (upstream_id IS NOT NULL OR status = 'failed');`,
 ];
 
 export const SQLITE_MIGRATIONS: readonly string[] = [...SQLITE_HISTORY, ...SHARED_STEPS];

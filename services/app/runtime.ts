@@ -130,6 +130,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     config.DATABASE_URL,
     now,
   );
+  // SQLite's file belongs to this process alone: what a dead predecessor held is free at once.
+  if (sql.dialect === "sqlite") await db.releaseAllLeases();
   const secret = await sessionSecret(config.SESSION_SECRET, config.DATA_DIR, db);
   const media = openMediaStore(config);
   const instance = crypto.randomUUID();

@@ -628,6 +628,16 @@ export class Database {
     return result.changes === 1;
   }
 
+  /**
+   * Lets go of every lease. Only for SQLite, where one process owns the data folder: leases held
+   * by a process that died (a `kill -9`) would otherwise keep its jobs waiting a whole lease.
+   */
+  async releaseAllLeases(): Promise<void> {
+    await this.sql.run(
+      "UPDATE videos SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
+    );
+  }
+
   async releaseLease(id: string, owner: string): Promise<void> {
     await this.sql.run(
       "UPDATE videos SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?",

@@ -127,11 +127,14 @@ Deno.test({
     // The button says what making it again costs now.
     const rerunName = `Re-run · ${cost(server, "sora-2-pro", "1024x1792", "12")}`;
     assertEquals(rerunName, `Re-run · ${formatCost(original.rerun_cost)}`);
-    await page.getByRole("button", { name: rerunName, exact: true }).click();
-    await page.waitForURL((url) =>
-      /\/videos\/vid_/.test(url.pathname) && !url.pathname.endsWith(original.id)
-    );
-    const rerunId = idFromUrl(page.url());
+    // It opens the form filled with the video's settings; Generate makes it, then its page.
+    await page.getByRole("link", { name: rerunName, exact: true }).click();
+    await page.waitForURL(`${server.url}/?from=${original.id}`);
+    await page.getByRole("button", { name: "Generate" }).click();
+    const made = page.locator(`#library > article.card:not(#video-${original.id})`).first();
+    await made.filter({ hasText: "Waves on a black sand beach" }).waitFor();
+    const rerunId = (await made.getAttribute("id"))!.slice("video-".length);
+    await page.goto(`${server.url}/videos/${rerunId}`);
     assert(rerunId !== original.id, "a new video");
     assertEquals(await page.locator("#detail-prompt").textContent(), "Waves on a black sand beach");
     const shown = await facts(page);
@@ -152,7 +155,7 @@ Deno.test({
       ["Waves on a black sand beach", "sora-2-pro", "1024x1792", "12", null],
     );
 
-    // A failed card offers "Try again": the new card is put on top of the library.
+    // A failed card's "Try again" fills the form; Generate puts the new card on top.
     const [failed] = await seedVideos(server, [{
       prompt: "A hummingbird at a red flower",
       status: "failed",
@@ -162,13 +165,15 @@ Deno.test({
     await waitForLive(page);
     // Seeded as sora-2, 1280x720, 4 s.
     await page.locator(`#video-${failed}`)
-      .getByRole("button", { name: `Try again · ${cost(server, "sora-2", "1280x720", "4")}` })
+      .getByRole("link", { name: `Try again · ${cost(server, "sora-2", "1280x720", "4")}` })
       .click();
+    await page.locator(".settings-note").waitFor();
+    await page.getByRole("button", { name: "Generate" }).click();
     const top = page.locator("#library > article.card").first();
     await top.filter({ hasText: "A hummingbird at a red flower" }).and(
       page.locator(`article.card:not(#video-${failed})`),
     ).waitFor();
-    await page.locator(".toast-success", { hasText: "Started again" }).waitFor();
+    await page.locator(".toast-success", { hasText: "Generation started" }).waitFor();
     // The new one finishes live; the failed one stays as it was.
     await top.and(page.locator('[data-status="completed"]')).waitFor();
     assertEquals(await page.locator(`#video-${failed}`).getAttribute("data-status"), "failed");
@@ -354,12 +359,14 @@ Deno.test({
       page.waitForEvent("download"),
       page.getByRole("link", { name: "Download MP4" }).click(),
     ]);
-    assertEquals(mp4.suggestedFilename(), `${video.id}.mp4`);
+    // Named by the day it was made and its prompt's first words, not by its id.
+    const name = `${video.created_at.slice(0, 10)}-a-kite-over-the-dunes-late-afternoon`;
+    assertEquals(mp4.suggestedFilename(), `${name}.mp4`);
     const [thumbnail] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("link", { name: "Download thumbnail" }).click(),
     ]);
-    assertEquals(thumbnail.suggestedFilename(), `${video.id}-thumbnail.webp`);
+    assertEquals(thumbnail.suggestedFilename(), `${name}-thumbnail.webp`);
     const bytes = await Deno.readFile((await thumbnail.path())!);
     assertEquals(new TextDecoder().decode(bytes.subarray(8, 12)), "WEBP");
 

@@ -111,7 +111,7 @@ Deno.test({
     await card.locator(".card-meta", { hasText: "sora-2-pro · 1792x1024 · 8s" }).waitFor();
     assertEquals(await card.locator(".card-prompt").textContent(), "A kite over the dunes");
     await page.locator(".toast-success", { hasText: "Generation started" }).waitFor();
-    assertEquals(await prompt.inputValue(), "", "the form is ready for the next prompt");
+    assertEquals(await prompt.inputValue(), "A kite over the dunes", "kept for the next take");
     assertEquals(page.url(), `${server.url}/`);
     assertEquals(page.errors, []);
   },

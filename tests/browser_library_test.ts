@@ -220,7 +220,7 @@ Deno.test({
     const failedCard = page.locator(`#video-${failed}`);
     assertMatch((await failedCard.textContent())!, /Blocked by content moderation/);
     assertMatch((await failedCard.textContent())!, /Rephrase the prompt and try again/);
-    await failedCard.getByRole("button", { name: "Try again" }).waitFor();
+    await failedCard.getByRole("link", { name: "Try again" }).waitFor();
 
     // Hover scrub: the frame follows the pointer across the finished card's media.
     const media = page.locator(`#video-${ready.id} .card-open`);

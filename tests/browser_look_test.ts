@@ -407,7 +407,7 @@ Deno.test({
       "button:Remix",
       "button:Delete",
       // The failed sora-2 card's: what making it again costs now, from the catalog.
-      `button:Try again · ${formatCost(priceOf(sora2, { size: "1280x720", seconds: "4" }))}`,
+      `a:Try again · ${formatCost(priceOf(sora2, { size: "1280x720", seconds: "4" }))}`,
       "button:Play here",
     ];
     for (const label of expected) assert(reached.has(label), `Tab reaches ${label}`);

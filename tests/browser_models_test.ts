@@ -122,19 +122,21 @@ Deno.test({
     const card = page.locator("#library > article.card").first();
     await card.filter({ hasText: "A calm harbour at dawn" }).waitFor();
     assertMatch((await card.locator(".card-meta").textContent())!, new RegExp(model.id));
-    assertEquals(await page.getByLabel(/^Leave out/).inputValue(), "", "emptied for the next one");
+    assertEquals(await page.getByLabel(/^Leave out/).inputValue(), "boats, people", "kept");
     const id = (await card.getAttribute("id"))!.slice("video-".length);
     const api = await apiClient(server);
     const made = await api.get<Video>(`/api/videos/${id}`);
     assertEquals([made.model, made.negative_prompt], [model.id, "boats, people"]);
 
-    // Re-run keeps the negative prompt too; the button says what it costs.
+    // Re-run (saying what it costs) opens the form filled with the negative prompt too.
     await page.goto(`${server.url}/videos/${id}`);
-    await page.getByRole("button", { name: `Re-run · ${formatCost(made.rerun_cost)}` }).click();
-    await page.waitForURL((url) =>
-      /\/videos\/vid_/.test(url.pathname) && !url.pathname.endsWith(id)
-    );
-    const rerunId = new URL(page.url()).pathname.split("/").at(-1)!;
+    await page.getByRole("link", { name: `Re-run · ${formatCost(made.rerun_cost)}` }).click();
+    await page.waitForURL(`${server.url}/?from=${id}`);
+    assertEquals(await page.getByLabel(/^Leave out/).inputValue(), "boats, people");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const top = page.locator(`#library > article.card:not(#video-${id})`).first();
+    await top.filter({ hasText: "A calm harbour at dawn" }).waitFor();
+    const rerunId = (await top.getAttribute("id"))!.slice("video-".length);
     const rerun = await api.get<Video>(`/api/videos/${rerunId}`);
     assertEquals([rerun.model, rerun.negative_prompt], [model.id, "boats, people"]);
     assertEquals(page.errors, []);

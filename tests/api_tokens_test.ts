@@ -171,3 +171,32 @@ Deno.test({
     assertEquals((await t.api("GET", "/api/me", made.token)).status, 401);
   },
 });
+
+Deno.test("[tokens] revoking a token closes the live stream opened with it at once", async () => {
+  // Streams re-check their token only every minute here: the close must come from the revoke.
+  await using t = await startTestApp({ startJobs: false, sessionCheckMs: 60_000 });
+  const login = await t.userToken("ada");
+  const made = await (await t.api("POST", "/api/me/tokens", login, { name: "agent" })).json();
+  const res = await t.app.request("/api/events", {
+    headers: { authorization: `Bearer ${made.token}` },
+  });
+  assertEquals(res.status, 200);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes(": connected")) {
+    const chunk = await reader.read();
+    assert(!chunk.done, "the stream started");
+    text += chunk.value;
+  }
+  assertEquals((await t.api("DELETE", `/api/me/tokens/${made.id}`, login)).status, 204);
+  const ended = (async () => {
+    while (!(await reader.read()).done) { /* heartbeats until the end */ }
+    return true;
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), 5_000));
+  const closed = await Promise.race([ended, timeout]);
+  clearTimeout(timer);
+  await reader.cancel().catch(() => {});
+  assert(closed, "the stream closed within 5 s of the revoke");
+});

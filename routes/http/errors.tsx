@@ -5,6 +5,7 @@ import { errorFields } from "../../services/app/log.ts";
 import { Toast } from "../../views/components/Toast.tsx";
 import { ErrorPage } from "../../views/pages/error.tsx";
 import type { AppDeps } from "./env.ts";
+import { loginPathFor } from "./next_path.ts";
 
 /**
  * The one place errors become answers: JSON for the API, a toast for htmx, a page for a browser.
@@ -41,7 +42,12 @@ export function errorHandler(deps: AppDeps) {
       // Scripts (htmx, the live stream) cannot follow a redirect to a page usefully: tell them.
       const scripted = c.req.header("hx-request") ||
         c.req.header("accept")?.includes("text/event-stream");
-      if (!scripted) return c.redirect("/login", 303);
+      if (!scripted) {
+        // A page opened from a link comes back after login; a form post has nothing to come back to.
+        const url = new URL(c.req.url);
+        const back = c.req.method === "GET" ? url.pathname + url.search : "/";
+        return c.redirect(loginPathFor(back), 303);
+      }
       c.header("HX-Redirect", "/login");
       return c.text("Your session has ended. Log in again.", 401);
     }

@@ -36,6 +36,7 @@ import { LoginPage } from "../../views/pages/login.tsx";
 import { VideoPage } from "../../views/pages/video.tsx";
 import { requireSession } from "../http/authenticate.ts";
 import { clientAddress } from "../http/client_address.ts";
+import { safeNextPath } from "../http/next_path.ts";
 import { attachment, serveFile } from "../http/content.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { type LiveRenderer, streamVideoChanges } from "../live.ts";
@@ -51,7 +52,13 @@ import { contentQuery, downloadQuery, videoIdParam } from "../api/video_params.t
 const loginForm = z.object({
   username: z.string().max(64).default(""),
   password: z.string().max(1024).default(""),
+  // Where the person was going; anything but a path on this site becomes "/" (safeNextPath).
+  next: z.string().max(2000).optional().catch(undefined),
 });
+const loginQuery = validate(
+  "query",
+  z.object({ next: z.string().max(2000).optional().catch(undefined) }),
+);
 
 const passwordForm = z.object({
   current_password: z.string().max(1024).default(""),
@@ -88,16 +95,22 @@ export function pageRoutes(deps: AppDeps) {
   const session = requireSession(deps);
 
   return new Hono<AppEnv>()
-    .get("/login", (c) => c.html(<LoginPage demo={demo} />))
+    .get(
+      "/login",
+      loginQuery,
+      (c) => c.html(<LoginPage demo={demo} next={safeNextPath(c.req.valid("query").next)} />),
+    )
     .post("/login", validate("form", loginForm), async (c) => {
-      const { username, password } = c.req.valid("form");
+      const form = c.req.valid("form");
+      const { username, password } = form;
+      const next = safeNextPath(form.next);
       try {
         const { token } = await login(deps.auth, username, password, "web", clientAddress(c));
         // A fresh token at every login: a session id planted before login is worth nothing.
         const previous = readSessionCookie(c);
         if (previous) await logout(deps.auth, previous);
         writeSessionCookie(c, token);
-        return c.redirect("/", 303);
+        return c.redirect(next, 303);
       } catch (error) {
         // Wrong password (401), account disabled (403), too many tries (429), too many passwords
         // being checked at once (503): say so on the form.
@@ -106,7 +119,7 @@ export function pageRoutes(deps: AppDeps) {
         }
         if (error.retryAfterSeconds) c.header("Retry-After", String(error.retryAfterSeconds));
         return c.html(
-          <LoginPage demo={demo} error={error.message} username={username} />,
+          <LoginPage demo={demo} error={error.message} username={username} next={next} />,
           error.status,
         );
       }

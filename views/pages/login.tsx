@@ -2,7 +2,9 @@ import { Layout } from "../layout.tsx";
 import { Icon } from "../components/Icon.tsx";
 
 /** Plain POST /login form (works without JS). */
-export function LoginPage(props: { demo: boolean; error?: string; username?: string }) {
+export function LoginPage(
+  props: { demo: boolean; error?: string; username?: string; next?: string },
+) {
   return (
     <Layout title="Log in" demo={props.demo}>
       <section class="auth">
@@ -19,6 +21,9 @@ export function LoginPage(props: { demo: boolean; error?: string; username?: str
             </div>
           )}
           <form method="post" action="/login" class="auth-form">
+            {props.next && props.next !== "/" && (
+              <input type="hidden" name="next" value={props.next} />
+            )}
             <div class="field">
               <label for="login-username">Username</label>
               <input

@@ -6,6 +6,7 @@ import { apiAccountRoutes } from "./routes/api/account.ts";
 import { apiTokenRoutes } from "./routes/api/tokens.ts";
 import { accountTokenRoutes } from "./routes/pages/account_tokens.tsx";
 import { apiVideoRoutes } from "./routes/api/videos.ts";
+import { apiDocRoutes } from "./routes/api/docs.tsx";
 import { globalBodyLimit } from "./routes/http/body_limits.ts";
 import type { AppDeps } from "./routes/http/env.ts";
 import { errorHandler, forMachines } from "./routes/http/errors.tsx";
@@ -49,6 +50,8 @@ export function createApp(deps: AppDeps) {
   app.route("/api/videos", apiVideoRoutes(deps));
   // Before `/api`, whose bearer check would otherwise run a second time for these.
   app.route("/api/me/tokens", apiTokenRoutes(deps));
+  // The API's description asks no token: before `/api`, whose bearer check covers all below it.
+  app.route("/api", apiDocRoutes(deps));
   app.route("/api", apiAccountRoutes(deps));
   app.route("/webhooks", webhookRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));

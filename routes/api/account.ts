@@ -10,7 +10,7 @@ import { validate } from "../http/validation.ts";
 /** The JSON API's live message: the video object itself. */
 const videoEvent: LiveRenderer = (video) => ({ event: "video", data: JSON.stringify(video) });
 
-const passwordChange = z.object({
+export const passwordChange = z.object({
   current_password: z.string({ error: "Give your current password." })
     .min(1, "Give your current password.").max(1024),
   new_password: z.string({ error: "Give the new password." })

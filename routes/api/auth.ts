@@ -6,12 +6,12 @@ import { clientAddress } from "../http/client_address.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { validate } from "../http/validation.ts";
 
-const credentials = z.object({
+export const credentials = z.object({
   username: z.string({ error: "Give a username." }).min(1, "Give a username.").max(64),
   password: z.string({ error: "Give a password." }).min(1, "Give a password.").max(1024),
 });
 
-const logoutQuery = z.object({
+export const logoutQuery = z.object({
   all: z.enum(["0", "1"], { error: "Use all=1 to end every session, or leave it out." })
     .optional(),
 });

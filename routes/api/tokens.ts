@@ -5,7 +5,7 @@ import { requireBearer } from "../http/authenticate.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { validate } from "../http/validation.ts";
 
-const newToken = z.object({
+export const newToken = z.object({
   name: z.string({ error: "Give the token a name." }).max(200, "Use at most 60 characters."),
 });
 

@@ -11,17 +11,15 @@ export const videoIdParam = createMiddleware(async (c, next) => {
   await next();
 });
 
-export const contentQuery = validate(
-  "query",
-  z.object({
-    variant: z.enum(CONTENT_VARIANTS, { error: "Use video, thumbnail or spritesheet." })
-      .default("video"),
-    download: z.enum(["0", "1"]).optional(),
-  }),
-);
+export const contentQuerySchema = z.object({
+  variant: z.enum(CONTENT_VARIANTS, { error: "Use video, thumbnail or spritesheet." })
+    .default("video"),
+  download: z.enum(["0", "1"]).optional(),
+});
+export const contentQuery = validate("query", contentQuerySchema);
 
 /** `?download=1` asks for a file to be saved (Content-Disposition) rather than shown. */
-export const downloadQuery = validate(
-  "query",
-  z.object({ download: z.enum(["0", "1"], { error: "Use download=1 or 0." }).optional() }),
-);
+export const downloadQuerySchema = z.object({
+  download: z.enum(["0", "1"], { error: "Use download=1 or 0." }).optional(),
+});
+export const downloadQuery = validate("query", downloadQuerySchema);

@@ -46,8 +46,9 @@ function typeText(schema: Schema | undefined): string {
 function rulesText(schema: Schema): string {
   const rules: string[] = [];
   const s = schema as Record<string, unknown>;
-  if (s.minLength !== undefined) rules.push(`at least ${s.minLength} characters`);
-  if (s.maxLength !== undefined) rules.push(`at most ${s.maxLength} characters`);
+  const characters = (n: unknown) => `${n} character${n === 1 ? "" : "s"}`;
+  if (s.minLength !== undefined) rules.push(`at least ${characters(s.minLength)}`);
+  if (s.maxLength !== undefined) rules.push(`at most ${characters(s.maxLength)}`);
   if (s.minimum !== undefined) rules.push(`≥ ${s.minimum}`);
   if (s.maximum !== undefined) rules.push(`≤ ${s.maximum}`);
   if (s.pattern !== undefined) rules.push(`matches ${s.pattern}`);

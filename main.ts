@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./routes/pages/admin.tsx";
+import { adminShareRoutes } from "./routes/pages/admin_shares.tsx";
 import { apiAuthRoutes } from "./routes/api/auth.ts";
 import { apiAccountRoutes } from "./routes/api/account.ts";
 import { apiTokenRoutes } from "./routes/api/tokens.ts";
@@ -17,6 +18,7 @@ import { pageRoutes } from "./routes/pages/pages.tsx";
 import { requestLogging } from "./routes/http/request_log.ts";
 import { sameOrigin } from "./routes/http/same_origin.ts";
 import { staticRoutes } from "./routes/static.ts";
+import { shareRoutes } from "./routes/share.tsx";
 import { webhookRoutes } from "./routes/webhooks.ts";
 import { runCli } from "./services/app/cli.ts";
 
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps) {
     },
     referrerPolicy: "same-origin",
     xFrameOptions: "DENY",
+    // A route may choose its own (a share link sends no referrer); the rest get these.
+    overwrite: false,
   }));
   app.use(noStoreByDefault());
   // Before any route: 64 KB for every body, except the few routes that apply their own.
@@ -55,6 +59,8 @@ export function createApp(deps: AppDeps) {
   app.route("/api", apiAccountRoutes(deps));
   app.route("/webhooks", webhookRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
+  // Share links play without a session, and only read.
+  app.route("/s", shareRoutes(deps));
   app.notFound((c) =>
     forMachines(c.req.path)
       ? c.json({ error: { code: "not_found", message: "No such endpoint." } }, 404)
@@ -63,6 +69,7 @@ export function createApp(deps: AppDeps) {
   // Pages act on cookies, so a state-changing request from another origin is refused, whatever its
   // content type. The API, MCP and webhooks above answer before this (and it skips them anyway).
   app.use("*", sameOrigin({ publicUrl: deps.config.PUBLIC_URL }));
+  app.route("/admin/shares", adminShareRoutes(deps));
   app.route("/admin", adminRoutes(deps));
   app.route("/account/tokens", accountTokenRoutes(deps));
   app.route("/", pageRoutes(deps));

@@ -54,6 +54,8 @@ export interface Video {
   rerun_cost: number;
   /** When its model is retired: the successor to make it again with, at what size, length, cost. */
   remake_with: { model: string; label: string; size: string; seconds: string; cost: number } | null;
+  /** Its live share link (a path, `/s/<token>`, that plays without logging in); null when none. */
+  share: { url: string; created_at: string } | null;
 }
 
 /** One thing that can be made from a finished video, and what it costs, or why not. */

@@ -18,6 +18,7 @@ import {
   remixSchema,
 } from "../../services/videos/video_input.ts";
 import { cancelVideo } from "../../services/videos/cancel.ts";
+import { shareVideo, unshareVideo } from "../../services/videos/sharing.ts";
 import { requireBearer } from "../http/authenticate.ts";
 import { attachment, serveFile } from "../http/content.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
@@ -69,6 +70,14 @@ export function apiVideoRoutes(deps: AppDeps) {
       return c.json(await continueVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);
     })
     .post("/:id/cancel", async (c) => c.json(await cancelVideo(s, c.var.user, c.req.param("id"))))
+    .post("/:id/share", async (c) => {
+      const { share, created } = await shareVideo(s, c.var.user.id, c.req.param("id"));
+      return c.json(share, created ? 201 : 200);
+    })
+    .delete("/:id/share", async (c) => {
+      await unshareVideo(s, c.var.user, c.req.param("id"));
+      return c.body(null, 204);
+    })
     .delete("/:id", async (c) => {
       await deleteVideo(s, c.var.user.id, c.req.param("id"));
       return c.body(null, 204);

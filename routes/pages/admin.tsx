@@ -20,7 +20,7 @@ import type { AppDeps, AppEnv } from "../http/env.ts";
 import { validate } from "../http/validation.ts";
 
 /** Admin pages exist only for admins: anyone else gets the same 404 as for a missing page. */
-const adminsOnly = createMiddleware<AppEnv>(async (c, next) => {
+export const adminsOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.var.user.role !== "admin") throw notFound("Page");
   await next();
 });

@@ -19,6 +19,7 @@ import {
   deleteVideo,
   editVideo,
   extendVideo,
+  getVideo,
   listVideos,
   referenceFile,
   remixVideo,
@@ -27,6 +28,8 @@ import {
 } from "../../services/videos/videos.ts";
 import { videoProvenance } from "../../services/videos/provenance.ts";
 import { cancelVideo } from "../../services/videos/cancel.ts";
+import { shareVideo, unshareVideo } from "../../services/videos/sharing.ts";
+import { ShareBox } from "../../views/components/ShareBox.tsx";
 import { LibraryItems } from "../../views/components/LibraryItems.tsx";
 import { UpstreamBanner } from "../../views/components/UpstreamBanner.tsx";
 import { VideoCard, VideoCardOob } from "../../views/components/VideoCard.tsx";
@@ -88,11 +91,22 @@ function newVideo(c: Context<AppEnv>, video: Video) {
   return c.html(<VideoCard video={video} />, 201);
 }
 
+/** Where links to this server are opened from: PUBLIC_URL when set, else the request's origin. */
+function origin(deps: AppDeps, c: Context<AppEnv>): string {
+  return deps.config.PUBLIC_URL ?? new URL(c.req.url).origin;
+}
+
 /** The browser's pages: full documents, or fragments when htmx asks. Cookies, never tokens. */
 export function pageRoutes(deps: AppDeps) {
   const s = deps.videos;
   const demo = deps.config.simulate;
   const session = requireSession(deps);
+  const publicOrigin = (c: Context<AppEnv>) => origin(deps, c);
+  /** The share box as it is now for htmx; a plain form shows the page again. */
+  const shareBox = (c: Context<AppEnv>, video: Video) =>
+    c.req.header("hx-request")
+      ? c.html(<ShareBox video={video} origin={publicOrigin(c)} />)
+      : c.redirect(`/videos/${video.id}`, 303);
 
   return new Hono<AppEnv>()
     .get(
@@ -234,7 +248,17 @@ export function pageRoutes(deps: AppDeps) {
     })
     .get("/videos/:id", async (c) => {
       const detail = await videoDetail(s, c.var.user.id, c.req.param("id"));
-      return c.html(<VideoPage user={c.var.user} demo={demo} {...detail} />);
+      return c.html(
+        <VideoPage user={c.var.user} demo={demo} origin={publicOrigin(c)} {...detail} />,
+      );
+    })
+    .post("/videos/:id/share", async (c) => {
+      const { id } = c.req.param();
+      await shareVideo(s, c.var.user.id, id);
+      return shareBox(c, await getVideo(s, c.var.user.id, id));
+    })
+    .post("/videos/:id/share/revoke", async (c) => {
+      return shareBox(c, await unshareVideo(s, c.var.user, c.req.param("id")));
     })
     .get("/videos/:id/content", contentQuery, async (c) => {
       const { variant, download } = c.req.valid("query");

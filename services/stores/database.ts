@@ -68,6 +68,18 @@ export interface VideoRow {
   /** The instance working on the job and until when (ms); another may take it over after. */
   lease_owner: string | null;
   lease_until: number | null;
+  /** Its live share link's token (`/s/<token>`), and when the link was made; null when none. */
+  share_token: string | null;
+  share_created_at: number | null;
+}
+
+/** A live share link, as the admin page lists it. */
+export interface ShareRow {
+  video_id: string;
+  prompt: string;
+  share_token: string;
+  share_created_at: number;
+  username: string;
 }
 
 /** An API token as its owner sees it: never its hash. */
@@ -806,6 +818,46 @@ export class Database {
 
   async countUpstreamCall(id: string): Promise<void> {
     await this.sql.run("UPDATE videos SET upstream_calls = upstream_calls + 1 WHERE id = ?", id);
+  }
+
+  /** Gives a completed video of the user a share link, unless it has one: the row, or undefined. */
+  shareVideo(id: string, userId: number, token: string, now: number) {
+    return this.sql.get<VideoRow>(
+      `UPDATE videos SET share_token = ?, share_created_at = ?
+       WHERE id = ? AND user_id = ? AND status = 'completed' AND share_token IS NULL RETURNING *`,
+      token,
+      now,
+      id,
+      userId,
+    );
+  }
+
+  async unshareVideo(id: string): Promise<void> {
+    await this.sql.run(
+      "UPDATE videos SET share_token = NULL, share_created_at = NULL WHERE id = ?",
+      id,
+    );
+  }
+
+  /** The completed video a live link shares, with its author; none while the author is disabled. */
+  sharedVideo(token: string) {
+    return this.sql.get<VideoRow & { author: string }>(
+      `SELECT videos.*, users.username AS author FROM videos JOIN users ON users.id = videos.user_id
+       WHERE videos.share_token = ? AND videos.status = 'completed' AND users.disabled = 0`,
+      token,
+    );
+  }
+
+  /** Every live share link, newest first (at most `limit`). */
+  liveShares(limit: number): Promise<ShareRow[]> {
+    return this.sql.all<ShareRow>(
+      `SELECT videos.id AS video_id, videos.prompt, videos.share_token, videos.share_created_at,
+         users.username
+       FROM videos JOIN users ON users.id = videos.user_id
+       WHERE videos.share_token IS NOT NULL
+       ORDER BY videos.share_created_at DESC, videos.id DESC LIMIT ?`,
+      limit,
+    );
   }
 
   async deleteVideo(id: string, userId: number): Promise<void> {

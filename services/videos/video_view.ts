@@ -45,7 +45,15 @@ export function toVideo(row: VideoRow, facts: VideoFacts): Video {
       audio: audioOf(row),
     }),
     remake_with: remakeOf(facts, row),
+    share: row.share_token && row.share_created_at !== null
+      ? { url: sharePath(row.share_token), created_at: iso(row.share_created_at) }
+      : null,
   };
+}
+
+/** Where a share link plays: the one place its path is made. */
+export function sharePath(token: string): string {
+  return `/s/${token}`;
 }
 
 /**

@@ -145,6 +145,11 @@ export function AdminPage(props: {
                 <span key={s} class="chip">{STATUS_LABELS[s]}: {status.queue[s] ?? 0}</span>
               ))} <span class="muted">checked every {status.pollIntervalMs} ms</span>
             </dd>
+            <dt>Share links</dt>
+            <dd>
+              <a href="/admin/shares">Videos shared by link</a>, to see what plays without logging in
+              and revoke it
+            </dd>
             <dt>Media</dt>
             <dd data-ffmpeg={String(status.ffmpeg)}>
               {status.ffmpeg

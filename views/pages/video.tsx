@@ -5,6 +5,7 @@ import { LiveStatus } from "../components/LiveStatus.tsx";
 import { MoreFromVideo } from "../components/MoreFromVideo.tsx";
 import { ProgressBar } from "../components/ProgressBar.tsx";
 import { RemixDialog } from "../components/RemixDialog.tsx";
+import { ShareBox } from "../components/ShareBox.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Elapsed, FailureNote } from "../components/VideoCard.tsx";
 import {
@@ -112,6 +113,8 @@ export function VideoPage(props: {
   derived: { video: Video; derivation: Derivation }[];
   retryReason?: string | null;
   madeBy: string;
+  /** Where share links are opened from (PUBLIC_URL, else the request's origin). */
+  origin: string;
 }) {
   const { video, source, derived } = props;
   const pending = isPending(video.status);
@@ -239,6 +242,8 @@ export function VideoPage(props: {
               Delete
             </button>
           </div>
+
+          {video.status === "completed" && <ShareBox video={video} origin={props.origin} />}
 
           {video.status === "completed" && <MoreFromVideo video={video} />}
 

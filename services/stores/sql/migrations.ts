@@ -222,6 +222,11 @@ const SHARED_STEPS: readonly string[] = [
   // the video was still made from an image.
   `UPDATE videos SET reference_key = NULL
    WHERE reference_key IS NOT NULL AND (upstream_id IS NOT NULL OR status = 'failed');`,
+  // A video's share link (at most one live link, gone with the video): its token, kept so the
+  // owner can see and copy the link again (services/videos/sharing.ts says why), and its date.
+  `ALTER TABLE videos ADD COLUMN share_token TEXT;
+   ALTER TABLE videos ADD COLUMN share_created_at BIGINT;
+   CREATE UNIQUE INDEX videos_share_token ON videos(share_token);`,
 ];
 
 export const SQLITE_MIGRATIONS: readonly string[] = [...SQLITE_HISTORY, ...SHARED_STEPS];

@@ -4,6 +4,7 @@ import {
   ModelListShape,
   NewTokenShape,
   SessionShape,
+  ShareShape,
   TokenListShape,
   UserShape,
   VideoListShape,
@@ -141,7 +142,7 @@ Deno.test("[openapi] the create body in the document refuses what the route refu
 });
 
 Deno.test("[openapi] the documented answer shapes parse the real answers", async () => {
-  await using t = await startTestApp({ startJobs: false });
+  await using t = await startTestApp();
   const token = await t.userToken("ada");
   const parses = async (shape: z.ZodType, res: Response, status: number) => {
     assertEquals(res.status, status);
@@ -158,7 +159,13 @@ Deno.test("[openapi] the documented answer shapes parse the real answers", async
   );
   await parses(UserShape, await t.api("GET", "/api/me", token), 200);
   await parses(ModelListShape, await t.api("GET", "/api/models", token), 200);
-  await parses(VideoShape, await t.api("POST", "/api/videos", token, { prompt: "a fox" }), 201);
+  const created = await t.api("POST", "/api/videos", token, { prompt: "a fox" });
+  const { id } = await created.clone().json();
+  await parses(VideoShape, created, 201);
+  // Finished, it carries its media, variants and actions too.
+  await t.waitForVideo(token, id, (v) => v.status === "completed");
+  await parses(VideoShape, await t.api("GET", `/api/videos/${id}`, token), 200);
+  await parses(ShareShape, await t.api("POST", `/api/videos/${id}/share`, token), 201);
   await parses(VideoListShape, await t.api("GET", "/api/videos", token), 200);
   await parses(NewTokenShape, await t.api("POST", "/api/me/tokens", token, { name: "ci" }), 201);
   await parses(TokenListShape, await t.api("GET", "/api/me/tokens", token), 200);

@@ -103,6 +103,7 @@ function responses(route: ApiRoute): Json {
     ? Object.fromEntries(ok.media.map((type) => [type, {}]))
     : undefined;
   const answers: Json = { [ok.status]: { description: ok.description, content } };
+  if (ok.also) answers[ok.also.status] = { description: ok.also.description, content };
   for (const status of route.errors) {
     answers[status] = {
       description: ERROR_MEANINGS[status] ?? "an error",

@@ -45,6 +45,8 @@ export interface ApiRoute {
     shape?: ShapeName;
     /** …or these media types (bytes, an event stream). */
     media?: string[];
+    /** Another success status with the same content (`200` for "it was there already"). */
+    also?: { status: 200 | 201; description: string };
   };
   /** Error statuses it may answer, each with the Error shape. */
   errors: number[];
@@ -265,6 +267,29 @@ export const API_ROUTES: readonly ApiRoute[] = [
     params: VIDEO_ID,
     ok: { status: 200, description: "the video, now failed with `cancelled`", shape: "Video" },
     errors: [401, 404, 409],
+  },
+  {
+    method: "POST",
+    path: "/api/videos/:id/share",
+    tag: "videos",
+    summary: "A link that plays the finished video without logging in, until revoked",
+    params: VIDEO_ID,
+    ok: {
+      status: 201,
+      description: "the new link",
+      shape: "Share",
+      also: { status: 200, description: "the link it already had" },
+    },
+    errors: [401, 404, 409],
+  },
+  {
+    method: "DELETE",
+    path: "/api/videos/:id/share",
+    tag: "videos",
+    summary: "Revoke the video's link (its owner, or an admin)",
+    params: VIDEO_ID,
+    ok: { status: 204, description: "revoked (or there was none)" },
+    errors: [401, 404],
   },
   {
     method: "GET",

@@ -80,6 +80,8 @@ export const VideoShape = z.object({
     seconds: z.string(),
     cost: usd,
   }).nullable(),
+  share: z.object({ url: z.string(), created_at: iso }).nullable()
+    .meta({ description: "its live share link (`/s/<token>`), or null" }),
 }).meta({ description: "A video, as every route that answers one answers it." });
 
 export const VideoListShape = z.object({
@@ -122,6 +124,12 @@ export const NewTokenShape = TokenShape.extend({
   token: z.string().meta({ description: "answered this once only" }),
 });
 
+export const ShareShape = z.object({
+  url: z.string().meta({ description: "the link's path, `/s/<token>`, on this server" }),
+  token: z.string(),
+  created_at: iso,
+});
+
 /** Named in `components.schemas`; routes point at them with `$ref`. */
 export const SHAPES = {
   Error: ErrorShape,
@@ -134,6 +142,7 @@ export const SHAPES = {
   Token: TokenShape,
   TokenList: TokenListShape,
   NewToken: NewTokenShape,
+  Share: ShareShape,
 } as const;
 
 export type ShapeName = keyof typeof SHAPES;

@@ -108,7 +108,9 @@ Deno.test({
     await estimateIs(page, price("sora-2-pro", "1792x1024", "8"));
     await prompt.press("Control+Enter");
     const card = page.locator("#library > article.card").first();
-    await card.locator(".card-meta", { hasText: "sora-2-pro · 1792x1024 · 8s" }).waitFor();
+    // Named as the form names them: the model's label and the size's words.
+    await card.locator(".card-meta", { hasText: "Sora 2 Pro · 1792×1024 · Landscape · 8s" })
+      .waitFor();
     assertEquals(await card.locator(".card-prompt").textContent(), "A kite over the dunes");
     await page.locator(".toast-success", { hasText: "Generation started" }).waitFor();
     assertEquals(await prompt.inputValue(), "A kite over the dunes", "kept for the next take");

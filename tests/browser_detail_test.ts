@@ -3,7 +3,7 @@
 import type { Page } from "playwright-core";
 import { priceOf } from "../services/models/catalog.ts";
 import { getVideo } from "../services/videos/videos.ts";
-import { formatCost, modelView } from "../views/format.ts";
+import { formatCost, modelView, sizeLabel } from "../views/format.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   browserAvailable,
@@ -225,7 +225,7 @@ Deno.test({
     const remixCost = cost(server, source.model, source.size, source.seconds);
     assertEquals(formatCost(source.actions.remix.cost!), remixCost);
     await dialog.locator(".dialog-lead", {
-      hasText: `${source.size} · ${source.seconds}s · ${remixCost}`,
+      hasText: `${sizeLabel(source.size)} · ${source.seconds}s · ${remixCost}`,
     })
       .waitFor();
     const create = dialog.getByRole("button", { name: `Create remix · ${remixCost}`, exact: true });

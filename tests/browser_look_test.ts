@@ -313,7 +313,7 @@ Deno.test({
       status: "failed",
       error: { code: "generation_failed", message: "y".repeat(200) },
     }]);
-    for (const width of [360, 414, 768, 1024, 1440, 1920]) {
+    for (const width of [360, 390, 414, 768, 1024, 1440, 1920]) {
       const page = await openPage(browser, { viewport: { width, height: 800 } });
       await page.goto(`${server.url}/login`);
       const overflows = async (what: string) => {
@@ -340,6 +340,31 @@ Deno.test({
       await overflows("detail");
       const player = (await page.locator("video.player").boundingBox())!;
       assert(player.width <= width && player.width > 0, `player at ${width}px`);
+      // The admin pages too: wide tables scroll inside their panel, not the page.
+      await page.goto(`${server.url}/admin`);
+      await overflows("admin");
+      await page.getByRole("link", { name: "Spend by user and model" }).click();
+      await page.waitForURL(`${server.url}/admin/spend`);
+      await overflows("spend");
+      // The per-model chart's names are whole and readable (≥ 12 px) on a phone.
+      const labels = await page.locator(".spend-chart text").evaluateAll((texts) =>
+        texts.map((t) => {
+          const box = t.getBoundingClientRect();
+          const chart = t.closest("svg")!.getBoundingClientRect();
+          // As drawn: the CSS size times any scaling of the SVG (a viewBox shrinks it).
+          const scale = (t as SVGGraphicsElement).getScreenCTM()?.a ?? 1;
+          return {
+            text: t.textContent ?? "",
+            font: parseFloat(getComputedStyle(t).fontSize) * scale,
+            inside: box.left >= chart.left - 0.5 && box.right <= chart.right + 0.5,
+          };
+        })
+      );
+      assert(labels.length > 0, "the charts have text");
+      for (const label of labels) {
+        assert(label.font >= 12, `"${label.text}" is ${label.font}px at ${width}px`);
+        assert(label.inside, `"${label.text}" is cut at ${width}px`);
+      }
       assertEquals(page.errors, [], `${width}px`);
       await page.context().close();
     }

@@ -71,14 +71,14 @@ Deno.test("[budget] the spend page draws per user and per model, and exports CSV
   const page = await (await t.app.request("/admin/spend", { headers: { cookie: admin } })).text();
   assertMatch(page, /<svg[^>]*class="spend-chart"/);
   assertMatch(page, /\$2\.00/, "total: 0.80 + 1.20");
-  assert(page.includes("sora-2-pro"));
+  assert(page.includes("Sora 2 Pro"), "the catalog's label, not the id");
   const csv = await t.app.request("/admin/spend.csv", { headers: { cookie: admin } });
   assertEquals(csv.headers.get("content-type"), "text/csv; charset=utf-8");
   const lines = (await csv.text()).trim().split("\r\n");
-  assertEquals(lines[0], "month,user,model,videos,usd");
+  assertEquals(lines[0], "month,user,model,model_label,videos,usd");
   assertEquals(lines.slice(1).map((l) => l.split(",").slice(1).join(",")), [
-    "ada,sora-2,1,0.80",
-    "ada,sora-2-pro,1,1.20",
+    "ada,sora-2,Sora 2,1,0.80",
+    "ada,sora-2-pro,Sora 2 Pro,1,1.20",
   ]);
   await t.userToken("bob");
   const cookie = await t.sessionCookie("bob", PASSWORD);

@@ -117,7 +117,7 @@ Deno.test("[mcp] create, wait until completed, look at a frame, see the spend", 
 
   const spend = await mcp.json("my_spend");
   assertEquals([spend.videos, spend.estimated_usd], [1, 0.4]);
-  assertEquals(spend.by_model[0].model, "sora-2");
+  assertEquals([spend.by_model[0].model, spend.by_model[0].label], ["sora-2", "Sora 2"]);
 
   const next = await mcp.json("continue_video", { id: created.id, prompt: "and then, night" });
   assertEquals(next.remixed_from, created.id);

@@ -133,7 +133,10 @@ async function waitForVideo(
 
 /** This calendar month's (UTC) estimated spend of one user; failed videos cost nothing. */
 export async function monthSpend(s: VideoServices, userId: number) {
-  const report = await spendReport(s.db, s.now(), userId);
+  const report = await spendReport(s.db, s.now(), {
+    onlyUser: userId,
+    labels: s.providers.catalog,
+  });
   const me = report.users[0];
   return {
     month: report.month,
@@ -142,6 +145,7 @@ export async function monthSpend(s: VideoServices, userId: number) {
     monthly_budget_usd: me?.budget ?? null,
     by_model: report.models.map((m) => ({
       model: m.model,
+      label: m.label,
       videos: m.videos,
       estimated_usd: m.usd,
     })),

@@ -55,6 +55,7 @@ const noticeQuery = z.object({
 export function adminRoutes(deps: AppDeps) {
   const health = deps.health ?? new UpstreamHealth();
   const { db, jobs, upstream } = deps.videos;
+  const labels = deps.videos.providers.catalog;
   const done = (notice: AdminNotice) => `/admin?notice=${notice}`;
 
   const page = async (c: Context<AppEnv>, error?: AppError) => {
@@ -134,12 +135,12 @@ export function adminRoutes(deps: AppDeps) {
         <SpendPage
           user={c.var.user}
           demo={deps.config.simulate}
-          report={await spendReport(db, deps.videos.now())}
+          report={await spendReport(db, deps.videos.now(), { labels })}
         />,
       ))
     .get("/spend.csv", async (c) => {
       c.header("Content-Disposition", `attachment; filename="sora-studio-spend.csv"`);
-      return c.body(await spendCsv(db, deps.videos.now()), 200, {
+      return c.body(await spendCsv(db, deps.videos.now(), labels), 200, {
         "Content-Type": "text/csv; charset=utf-8",
       });
     })

@@ -1,5 +1,14 @@
 import type { Database } from "../stores/database.ts";
 import { AppError } from "../errors.ts";
+import type { Catalog } from "../models/catalog.ts";
+
+/** Where a model's name for people comes from: the one catalog (retired models included). */
+export type ModelLabels = Pick<Catalog, "describe">;
+
+/** The catalog's label for a model id; the id itself for one no catalog knows. */
+function labelOf(labels: ModelLabels | undefined, model: string): string {
+  return labels?.describe(model)?.label ?? model;
+}
 
 /** Budgets and spend. Spend is each video's estimated cost, fixed when it was made; failed ones
  * cost nothing. A budget counts videos still being made, so two quick creates cannot both slip
@@ -73,15 +82,17 @@ export interface SpendReport {
   total: number;
   teamBudget: number | null;
   users: { id: number; username: string; budget: number | null; videos: number; usd: number }[];
-  models: { model: string; videos: number; usd: number }[];
+  /** `label` is the catalog's name for the model, as the create form shows it. */
+  models: { model: string; label: string; videos: number; usd: number }[];
 }
 
 /** This month's spend per user and per model, for the spend page, its CSV and the MCP tool. */
 export async function spendReport(
   db: Database,
   now: number,
-  onlyUser?: number,
+  options: { onlyUser?: number; labels?: ModelLabels } = {},
 ): Promise<SpendReport> {
+  const { onlyUser, labels } = options;
   const since = startOfMonth(new Date(now));
   const rows = (await db.spendSince(since))
     .filter((r) => onlyUser === undefined || r.user_id === onlyUser);
@@ -109,17 +120,22 @@ export async function spendReport(
     total: cents(rows.reduce((n, r) => n + r.usd, 0)),
     teamBudget: await teamBudget(db),
     users,
-    models: [...byModel].map(([model, e]) => ({ model, videos: e.videos, usd: cents(e.usd) })),
+    models: [...byModel].map(([model, e]) => ({
+      model,
+      label: labelOf(labels, model),
+      videos: e.videos,
+      usd: cents(e.usd),
+    })),
   };
 }
 
-/** The spend per user and model as CSV (RFC 4180), for a spreadsheet. */
-export async function spendCsv(db: Database, now: number): Promise<string> {
+/** The spend per user and model as CSV (RFC 4180), for a spreadsheet: model ids and labels. */
+export async function spendCsv(db: Database, now: number, labels: ModelLabels): Promise<string> {
   const since = startOfMonth(new Date(now));
   const names = new Map((await db.listUsers()).map((u) => [u.id, u.username]));
   const quote = (value: string) =>
     /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-  const lines = [["month", "user", "model", "videos", "usd"].join(",")];
+  const lines = [["month", "user", "model", "model_label", "videos", "usd"].join(",")];
   const month = new Date(since).toISOString().slice(0, 7);
   for (const row of await db.spendSince(since)) {
     lines.push(
@@ -127,6 +143,7 @@ export async function spendCsv(db: Database, now: number): Promise<string> {
         month,
         quote(names.get(row.user_id) ?? String(row.user_id)),
         quote(row.model),
+        quote(labelOf(labels, row.model)),
         row.videos,
         row.usd.toFixed(2),
       ]

@@ -1,5 +1,5 @@
 import type { Video } from "../../services/types.ts";
-import { excerpt, formatCost } from "../format.ts";
+import { excerpt, formatCost, sizeLabel } from "../format.ts";
 import { Icon } from "./Icon.tsx";
 
 /**
@@ -41,7 +41,7 @@ export function RemixDialog(props: { video: Video; inLibrary?: boolean; large?: 
           </header>
           <p class="dialog-lead">
             Start from this video and describe what should change. Model, size and length stay the
-            same ({video.model_label} · {video.size} · {video.seconds}s ·{" "}
+            same ({video.model_label} · {sizeLabel(video.size)} · {video.seconds}s ·{" "}
             {formatCost(video.actions.remix.cost ?? 0)}).
           </p>
           <blockquote class="remix-source">{excerpt(video.prompt, 160)}</blockquote>

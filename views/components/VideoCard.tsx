@@ -15,6 +15,7 @@ import {
   isPending,
   orientation,
   settingsPath,
+  sizeLabel,
   statusLabel,
   videoPath,
 } from "../format.ts";
@@ -191,7 +192,7 @@ function Card(props: { video: Video; oob?: boolean }) {
         )}
         <p class="card-prompt">{video.prompt}</p>
         <p class="card-meta">
-          <span>{video.model} · {video.size} · {video.seconds}s</span>
+          <span>{video.model_label} · {sizeLabel(video.size)} · {video.seconds}s</span>
           {video.remixed_from && (
             <span
               class="chip"

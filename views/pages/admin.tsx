@@ -147,8 +147,8 @@ export function AdminPage(props: {
             </dd>
             <dt>Share links</dt>
             <dd>
-              <a href="/admin/shares">Videos shared by link</a>, to see what plays without logging in
-              and revoke it
+              <a href="/admin/shares">Videos shared by link</a>, to see what plays without logging
+              in and revoke it
             </dd>
             <dt>Media</dt>
             <dd data-ffmpeg={String(status.ffmpeg)}>
@@ -186,11 +186,12 @@ export function AdminPage(props: {
           <div class="panel-head">
             <h2 id="users-title" class="panel-title">Users</h2>
             <p class="muted">
-              Spend is estimated from the price table; failed videos cost nothing.
+              Spend is estimated from the price table; failed videos cost nothing.{" "}
+              <a href="/admin/spend">Spend by user and model</a>
             </p>
           </div>
           <div class="table-wrap">
-            <table class="admin-table">
+            <table class="admin-table admin-users">
               <thead>
                 <tr>
                   <th scope="col">User</th>
@@ -277,10 +278,11 @@ function UserRow(props: { user: UserSummary; self: boolean }) {
       <th scope="row">
         {u.username} {u.disabled && <span class="chip">disabled</span>}
       </th>
-      <td>{u.role}</td>
-      <td>{u.videos}</td>
-      <td>{formatCost(u.spendThisMonth).replace("≈ ", "")}</td>
-      <td>
+      {/* data-label: the column's name, shown beside the value when a phone stacks the row. */}
+      <td data-label="Role">{u.role}</td>
+      <td data-label="Videos">{u.videos}</td>
+      <td data-label="Spend this month">{formatCost(u.spendThisMonth).replace("≈ ", "")}</td>
+      <td data-label="Monthly budget">
         <BudgetForm action={`/admin/users/${u.id}/budget`} budget={u.budget} who={u.username} />
       </td>
       <td class="admin-actions">

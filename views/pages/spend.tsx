@@ -32,7 +32,7 @@ export function SpendPage(props: { user: User; demo: boolean; report: SpendRepor
           <h2 class="section-title">Per model</h2>
           <SpendChart
             title="Spend per model this month"
-            rows={report.models.map((m) => ({ label: m.model, usd: m.usd }))}
+            rows={report.models.map((m) => ({ label: m.label, usd: m.usd }))}
           />
           <div class="table-wrap">
             <table class="admin-table">
@@ -46,7 +46,7 @@ export function SpendPage(props: { user: User; demo: boolean; report: SpendRepor
               <tbody>
                 {report.models.map((m) => (
                   <tr key={m.model}>
-                    <th scope="row">{m.model}</th>
+                    <th scope="row">{m.label}</th>
                     <td>{m.videos}</td>
                     <td>{usd(m.usd)}</td>
                   </tr>

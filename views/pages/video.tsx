@@ -20,6 +20,7 @@ import {
   isPending,
   orientation,
   settingsPath,
+  sizeLabel,
   videoPath,
 } from "../format.ts";
 
@@ -272,7 +273,7 @@ export function VideoPage(props: {
             <div>
               <dt>Size</dt>
               <dd>
-                {video.size}
+                {sizeLabel(video.size)}
                 {video.media && `${video.media.width}x${video.media.height}` !== video.size && (
                   <span class="took">the file is {video.media.width}×{video.media.height}</span>
                 )}

@@ -460,7 +460,8 @@ Deno.test("[gateway] the page, the JSON API and MCP give the same cost and actio
       `${stage}: the page's cost is ${formatCost(json.cost)}`,
     );
     for (const [action, offer] of Object.entries(json.actions)) {
-      if (offer.available) continue;
+      // Cancel belongs to a video being made; a finished one's page does not offer it at all.
+      if (offer.available || action === "cancel") continue;
       assert(html.includes(escaped(offer.reason!)), `${stage}: the page says why not ${action}`);
     }
     if (json.actions.extend.available) {

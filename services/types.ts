@@ -24,6 +24,8 @@ export interface Video {
   size: string;
   seconds: string;
   remixed_from: string | null;
+  /** How it was made from `remixed_from` (null for a video made from a prompt alone). */
+  derivation: Derivation | null;
   error: VideoError | null;
   created_at: string;
   updated_at: string;

@@ -237,7 +237,7 @@ Deno.test({
     await dialog.waitFor({ state: "hidden" });
     const top = page.locator("#library > article.card").first();
     await top.filter({ hasText: "Make it night, with a full moon" }).waitFor();
-    assertMatch((await top.locator(".card-meta").textContent())!, /derived/);
+    assertMatch((await top.locator(".card-meta").textContent())!, /Remix of another video/);
     await page.locator(".toast-success", { hasText: "Remix started" }).waitFor();
     await top.and(page.locator('[data-status="completed"]')).waitFor();
     const remixId = (await top.getAttribute("id"))!.slice("video-".length);

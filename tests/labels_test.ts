@@ -43,3 +43,24 @@ Deno.test("[labels] cards, the detail page and the spend page name models by lab
   assert(spend.includes("Sora 2 Pro"), "the spend page's label, in its chart and table");
   assert(!spend.includes("sora-2-pro"), "no raw id shown on the spend page");
 });
+
+Deno.test("[labels] a card made from another video says what it is", async () => {
+  await using t = await startTestApp();
+  const token = await t.userToken("ada");
+  const cookie = await t.sessionCookie("ada");
+  const source = await (await t.api("POST", "/api/videos", token, { prompt: "A fox" })).json();
+  await t.waitForVideo(token, source.id, (v) => v.status === "completed");
+  assertEquals(source.derivation, null);
+  const remix = await t.api("POST", `/api/videos/${source.id}/remix`, token, {
+    prompt: "at night",
+  });
+  assertEquals(remix.status, 201);
+  const made = await remix.json();
+  assertEquals([made.remixed_from, made.derivation], [source.id, "remix"]);
+  const edit = await t.api("POST", `/api/videos/${source.id}/edit`, token, { prompt: "in snow" });
+  assertEquals((await edit.json()).derivation, "edit");
+
+  const library = visibleText(await (await t.app.request("/", { headers: { cookie } })).text());
+  assert(library.includes("Remix of another video"), "the remix card says so");
+  assert(library.includes("Edit of another video"), "and the edit's");
+});

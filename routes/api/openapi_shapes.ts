@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONTENT_VARIANTS, VIDEO_STATUSES } from "../../services/types.ts";
+import { CONTENT_VARIANTS, VIDEO_ACTIONS, VIDEO_STATUSES } from "../../services/types.ts";
 
 /**
  * The shapes the JSON API answers with, for the OpenAPI document (routes/api/openapi.ts). The
@@ -51,6 +51,8 @@ export const VideoShape = z.object({
   size: z.string().meta({ description: "WIDTHxHEIGHT" }),
   seconds: z.string(),
   remixed_from: z.string().nullable(),
+  derivation: z.enum([...VIDEO_ACTIONS, "continue"]).nullable()
+    .meta({ description: "how it was made from `remixed_from`; null for a new video" }),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   created_at: iso,
   updated_at: iso,

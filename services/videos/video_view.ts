@@ -17,6 +17,8 @@ export function toVideo(row: VideoRow, facts: VideoFacts): Video {
     size: row.size,
     seconds: row.seconds,
     remixed_from: row.remixed_from,
+    // Rows from before derivations were recorded have only the source's id: those are remixes.
+    derivation: row.derivation ?? (row.remixed_from ? "remix" : null),
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? "" } : null,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),

@@ -6,6 +6,7 @@ import {
 } from "../../services/providers/simulators/media.ts";
 import {
   contentPath,
+  DERIVATION_LABELS,
   elapsedMs,
   excerpt,
   failureText,
@@ -194,12 +195,10 @@ function Card(props: { video: Video; oob?: boolean }) {
         <p class="card-meta">
           <span>{video.model_label} · {sizeLabel(video.size)} · {video.seconds}s</span>
           {video.remixed_from && (
-            <span
-              class="chip"
-              title="Made from another video: a remix, extension, edit or continuation"
-            >
+            // Says what it is; its lineage (and a link to the source) is on its page.
+            <span class="chip" title="Made from another video: see Details">
               <Icon name="remix" />
-              derived
+              {DERIVATION_LABELS[video.derivation ?? "remix"].one} of another video
             </span>
           )}
         </p>

@@ -310,13 +310,17 @@ Deno.test({
     await preview.waitFor({ state: "hidden" });
     assertEquals(await input.inputValue(), "");
 
-    // With the image, the create goes through and the form is emptied.
+    // With the image, the create goes through; the prompt and the image stay for the next take.
     await input.setInputFiles(file("dot.png", "image/png", PNG));
     await preview.waitFor();
     await page.getByLabel("Prompt", { exact: true }).fill("A dot that becomes a planet");
     await page.getByRole("button", { name: "Generate" }).click();
     await page.locator("article.card", { hasText: "A dot that becomes a planet" }).waitFor();
-    await preview.waitFor({ state: "hidden" });
+    await preview.waitFor();
+    assertEquals(
+      await page.getByLabel("Prompt", { exact: true }).inputValue(),
+      "A dot that becomes a planet",
+    );
     // The browser logs the refused request; nothing else went wrong.
     assertEquals(page.errors.filter((e) => !/status of 415/.test(e)), []);
   },

@@ -1,12 +1,20 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { createApiToken, listApiTokens, revokeApiToken } from "../../services/auth/api_tokens.ts";
+import {
+  createApiToken,
+  listApiTokens,
+  MAX_TOKEN_NAME,
+  revokeApiToken,
+} from "../../services/auth/api_tokens.ts";
 import { requireBearer } from "../http/authenticate.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { validate } from "../http/validation.ts";
 
 export const newToken = z.object({
-  name: z.string({ error: "Give the token a name." }).max(200, "Use at most 60 characters."),
+  // Trimmed first, as the service does, so the limit documented is the one applied.
+  name: z.string({ error: "Give the token a name." }).trim()
+    .min(1, "Give the token a name.")
+    .max(MAX_TOKEN_NAME, `Use at most ${MAX_TOKEN_NAME} characters.`),
 });
 
 /** `/api/me/tokens`: the user's API tokens — list, make one (answered once), revoke. */

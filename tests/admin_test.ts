@@ -46,7 +46,7 @@ Deno.test("[admin] status shows the upstream, the key check, the budget and the 
   assertMatch(html, /60000 requests per minute/);
   assertMatch(html, /Queued: 2/);
   // ada: 4 s of sora-2 at $0.10 plus 8 s of sora-2-pro at $0.30 = $2.80
-  assertMatch(html, /<tr data-user="ada">[\s\S]*?<td>2<\/td><td>\$2\.80<\/td>/);
+  assertMatch(html, /<tr data-user="ada">[\s\S]*?<td[^>]*>2<\/td><td[^>]*>\$2\.80<\/td>/);
 });
 
 Deno.test("[admin] add, reset password, disable, enable and remove users", async () => {

@@ -6,7 +6,7 @@
 export function safeNextPath(next: string | null | undefined): string {
   if (!next || next.length > 2000) return "/";
   // One leading slash, then no slash or backslash; no backslash, space or control anywhere.
-  if (!/^\/(?![/\\])/.test(next) || /[\\\s\x00-\x1f\x7f]/.test(next)) return "/";
+  if (!/^\/(?![/\\])/.test(next) || /[\\\s\p{Cc}]/u.test(next)) return "/";
   // What the browser would make of it must still be this site.
   const base = "http://studio.invalid";
   try {

@@ -77,7 +77,7 @@ Deno.test({
     const shown = await facts(page);
     assertEquals(shown.Model.split("\n")[0], label(server, "sora-2-pro"));
     // The size asked for, and the file's own when it differs (demo fixtures are small).
-    assertEquals(shown.Size.split("\n")[0], "1792x1024");
+    assertEquals(shown.Size.split("\n")[0], sizeLabel("1792x1024"));
     assertMatch(shown.Size, /the file is 320×180/);
     assertEquals(shown.Length, "8s");
     assertEquals(shown["Estimated cost"], cost(server, "sora-2-pro", "1792x1024", "8"));
@@ -140,7 +140,7 @@ Deno.test({
     const shown = await facts(page);
     assertEquals(
       [shown.Model.split("\n")[0], shown.Size.split("\n")[0], shown.Length],
-      [label(server, "sora-2-pro"), "1024x1792", "12s"],
+      [label(server, "sora-2-pro"), sizeLabel("1024x1792"), "12s"],
     );
     const detail = page.locator("article.detail");
     await page.locator("#live-updates[data-watch]").waitFor({ state: "attached" });

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import {
-  contentFile,
   continueVideo,
   createVideo,
   deleteVideo,
@@ -8,10 +7,8 @@ import {
   extendVideo,
   getVideo,
   listVideos,
-  referenceFile,
   remixVideo,
 } from "../../services/videos/videos.ts";
-import { videoProvenance } from "../../services/videos/provenance.ts";
 import {
   extendSchema,
   libraryQuerySchema,
@@ -20,11 +17,11 @@ import {
 import { cancelVideo } from "../../services/videos/cancel.ts";
 import { shareVideo, unshareVideo } from "../../services/videos/sharing.ts";
 import { requireBearer } from "../http/authenticate.ts";
-import { attachment, serveFile } from "../http/content.ts";
+import { videoDownloadRoutes } from "../http/downloads.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { validate } from "../http/validation.ts";
 import { createBodyLimit, readCreateBody } from "./video_body.ts";
-import { contentQuery, downloadQuery, videoIdParam } from "./video_params.ts";
+import { videoIdParam } from "./video_params.ts";
 
 export function apiVideoRoutes(deps: AppDeps) {
   const s = deps.videos;
@@ -40,19 +37,7 @@ export function apiVideoRoutes(deps: AppDeps) {
       return c.json(await listVideos(s, c.var.user.id, c.req.valid("query")));
     })
     .get("/:id", async (c) => c.json(await getVideo(s, c.var.user.id, c.req.param("id"))))
-    .get("/:id/content", contentQuery, async (c) => {
-      const { variant, download } = c.req.valid("query");
-      const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);
-      return serveFile(c, file, download === "1");
-    })
-    .get("/:id/reference", downloadQuery, async (c) => {
-      const file = await referenceFile(s, c.var.user.id, c.req.param("id"));
-      return serveFile(c, file, c.req.valid("query").download === "1");
-    })
-    .get("/:id/provenance", async (c) => {
-      const { document, fileName } = await videoProvenance(s, c.var.user.id, c.req.param("id"));
-      return c.json(document, 200, { "Content-Disposition": attachment(fileName) });
-    })
+    .route("/", videoDownloadRoutes(s))
     .post("/:id/remix", validate("json", remixSchema), async (c) => {
       const { prompt } = c.req.valid("json");
       return c.json(await remixVideo(s, c.var.user.id, c.req.param("id"), prompt), 201);

@@ -13,7 +13,6 @@ import { ownBudget } from "../../services/videos/spend.ts";
 import { BudgetMeter } from "../../views/components/BudgetMeter.tsx";
 import { CreateForm } from "../../views/components/CreateForm.tsx";
 import {
-  contentFile,
   continueVideo,
   createVideo,
   deleteVideo,
@@ -21,12 +20,10 @@ import {
   extendVideo,
   getVideo,
   listVideos,
-  referenceFile,
   remixVideo,
   rerunVideo,
   videoDetail,
 } from "../../services/videos/videos.ts";
-import { videoProvenance } from "../../services/videos/provenance.ts";
 import { cancelVideo } from "../../services/videos/cancel.ts";
 import { shareVideo, unshareVideo } from "../../services/videos/sharing.ts";
 import { ShareBox } from "../../views/components/ShareBox.tsx";
@@ -40,7 +37,7 @@ import { VideoPage } from "../../views/pages/video.tsx";
 import { requireSession } from "../http/authenticate.ts";
 import { clientAddress } from "../http/client_address.ts";
 import { safeNextPath } from "../http/next_path.ts";
-import { attachment, serveFile } from "../http/content.ts";
+import { videoDownloadRoutes } from "../http/downloads.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { type LiveRenderer, streamVideoChanges } from "../live.ts";
 import {
@@ -50,7 +47,7 @@ import {
 } from "../http/session_cookie.ts";
 import { validate } from "../http/validation.ts";
 import { createBodyLimit, readCreateBody } from "../api/video_body.ts";
-import { contentQuery, downloadQuery, videoIdParam } from "../api/video_params.ts";
+import { videoIdParam } from "../api/video_params.ts";
 
 const loginForm = z.object({
   username: z.string().max(64).default(""),
@@ -260,19 +257,7 @@ export function pageRoutes(deps: AppDeps) {
     .post("/videos/:id/share/revoke", async (c) => {
       return shareBox(c, await unshareVideo(s, c.var.user, c.req.param("id")));
     })
-    .get("/videos/:id/content", contentQuery, async (c) => {
-      const { variant, download } = c.req.valid("query");
-      const file = await contentFile(s, c.var.user.id, c.req.param("id"), variant);
-      return serveFile(c, file, download === "1");
-    })
-    .get("/videos/:id/reference", downloadQuery, async (c) => {
-      const file = await referenceFile(s, c.var.user.id, c.req.param("id"));
-      return serveFile(c, file, c.req.valid("query").download === "1");
-    })
-    .get("/videos/:id/provenance", async (c) => {
-      const { document, fileName } = await videoProvenance(s, c.var.user.id, c.req.param("id"));
-      return c.json(document, 200, { "Content-Disposition": attachment(fileName) });
-    })
+    .route("/videos", videoDownloadRoutes(s))
     .post("/videos/:id/remix", validate("form", remixSchema), async (c) => {
       const { prompt } = c.req.valid("form");
       return newVideo(c, await remixVideo(s, c.var.user.id, c.req.param("id"), prompt));
